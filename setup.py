@@ -1,0 +1,39 @@
+"""Packaging of telco_churn: the wheel that dbx deploys and that runs locally."""
+
+from setuptools import find_packages, setup
+
+# The Databricks Runtime ML already provides pyspark, mlflow, scikit-learn, pandas, numpy
+# and pyarrow; listing them here would make every cluster reinstall them. The local
+# engine and the tests install theirs from unit-requirements.txt.
+INSTALL_REQUIRES = ["pyyaml>=6", "pydantic>=2.5,<3"]
+
+JOB_ENTRY_POINTS = {
+    "telco-churn-demo-setup": "demo_setup_job",
+    "telco-churn-data-ingest": "data_ingest_job",
+    "telco-churn-feature-table-creation": "feature_table_creator_job",
+    "telco-churn-model-train": "model_train_job",
+    "telco-churn-model-deployment": "model_deployment_job",
+    "telco-churn-model-inference-batch": "model_inference_batch_job",
+}
+
+setup(
+    name="telco_churn",
+    version="0.1.0",
+    description="End-to-end MLOps for Telco churn on Databricks, runnable on one machine",
+    python_requires=">=3.10",
+    packages=find_packages(include=["telco_churn", "telco_churn.*"]),
+    package_data={"telco_churn": ["data/*.csv", "data/*.md"]},
+    install_requires=INSTALL_REQUIRES,
+    extras_require={
+        # The embedded local engine: Sail (Spark Connect, Delta) plus what the runtime would provide.
+        "local": ["pysail==0.7.2", "pyspark-client==4.2.0", "mlflow>=3.17,<3.18", "scikit-learn>=1.5",
+                  "pandas>=2.2,<3", "pyarrow>=15", "deltalake>=1.0"],
+        "databricks": ["databricks-feature-engineering>=0.18"],
+    },
+    entry_points={
+        "console_scripts": [
+            "telco-churn = telco_churn.cli:main",
+            *[f"{name} = telco_churn.jobs.{module}:entrypoint" for name, module in JOB_ENTRY_POINTS.items()],
+        ]
+    },
+)

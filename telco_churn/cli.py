@@ -1,0 +1,138 @@
+"""`telco-churn`: run a job, promote a model by hand, run the whole story, launch a workflow."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+from telco_churn.engine import ENGINES
+
+
+def _add_place(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--env", default="local", help="environment (default local)")
+    parser.add_argument("--env-file", default=None, help="environments YAML (default conf/environments.yml)")
+    parser.add_argument("--engine", choices=ENGINES, default=None, help="Spark engine (default auto)")
+    parser.add_argument("--workspace-dir", default=None, help="local lakehouse folder (default <checkout>/.lakehouse)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="telco-churn", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run one job; the remaining arguments go to the job")
+    run.add_argument("job", help="demo-setup, data-ingest, feature-table-creation, model-train, "
+                                 "model-deployment or model-inference-batch")
+    run.add_argument("job_args", nargs=argparse.REMAINDER)
+
+    promote = sub.add_parser("promote", help="the manual registry step: set a stage or an alias")
+    promote.add_argument("--version", required=True, type=int, help="model version number")
+    target = promote.add_mutually_exclusive_group(required=True)
+    target.add_argument("--stage", choices=["None", "Staging", "Production", "Archived"])
+    target.add_argument("--alias", help="e.g. challenger or champion")
+    target.add_argument("--remove-alias", metavar="ALIAS")
+    _add_place(promote)
+
+    models = sub.add_parser("models", help="list the registered versions with their stages and aliases")
+    _add_place(models)
+
+    story = sub.add_parser("story", help="the whole lifecycle from nothing, on the local engine")
+    story.add_argument("--engine", choices=ENGINES, default=None)
+    story.add_argument("--workspace-dir", default=None)
+
+    launch = sub.add_parser("launch", help="run a workflow of conf/deployment.yml locally")
+    launch.add_argument("workflow")
+    launch.add_argument("--environment", default=None, help="deployment.yml environment (default: from the name's prefix)")
+    launch.add_argument("--deployment-file", default=None)
+    launch.add_argument("--engine", choices=ENGINES, default=None)
+    launch.add_argument("--workspace-dir", default=None)
+
+    ui = sub.add_parser("ui", help="open the MLflow UI on the local tracking store")
+    ui.add_argument("--workspace-dir", default=None)
+    ui.add_argument("--port", type=int, default=5000)
+    return parser
+
+
+def _registry(args):
+    from telco_churn.config.environment import load_environment
+    from telco_churn.engine import resolve_engine
+    from telco_churn.paths import default_env_file, local_workspace_dir
+    from telco_churn.registry import ModelRegistry
+    from telco_churn.tracking import TrackingStore
+
+    env = load_environment(args.env_file or default_env_file(), args.env)
+    if resolve_engine(args.engine) == "databricks":
+        store = TrackingStore.databricks(unity_catalog=env.catalog is not None)
+    else:
+        store = TrackingStore.local(local_workspace_dir(args.workspace_dir))
+    store.activate()
+    return ModelRegistry(env.registered_model_name, env.model_registry)
+
+
+def promote(args) -> int:
+    registry = _registry(args)
+    if args.stage:
+        registry.set_stage(args.version, args.stage)
+        print(f"{registry.name} v{args.version} -> stage {args.stage}")
+    elif args.alias:
+        registry.set_alias(args.version, args.alias)
+        print(f"{registry.name} v{args.version} -> alias @{args.alias}")
+    else:
+        registry.remove_alias(args.remove_alias)
+        print(f"{registry.name}: alias @{args.remove_alias} removed")
+    return 0
+
+
+def list_models(args) -> int:
+    registry = _registry(args)
+    versions = registry.versions()
+    if not versions:
+        print(f"No versions of {registry.name}")
+    for v in versions:
+        aliases = " ".join(f"@{a}" for a in v.aliases)
+        print(f"{registry.name} v{v.version}: stage {v.stage} {aliases}".rstrip())
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from telco_churn.errors import TelcoChurnError
+
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            from telco_churn.jobs import JOBS
+
+            if args.job not in JOBS:
+                print(f"unknown job '{args.job}'; valid: {', '.join(JOBS)}", file=sys.stderr)
+                return 2
+            return JOBS[args.job].main(args.job_args)
+        if args.command == "promote":
+            return promote(args)
+        if args.command == "models":
+            return list_models(args)
+        if args.command == "story":
+            from telco_churn.story import run_story
+
+            return run_story(engine=args.engine, workspace_dir=args.workspace_dir)
+        if args.command == "launch":
+            from telco_churn.deployment.launcher import launch
+
+            return launch(args.workflow, environment=args.environment, deployment_file=args.deployment_file,
+                          engine=args.engine, workspace_dir=args.workspace_dir)
+        if args.command == "ui":
+            from telco_churn.paths import local_workspace_dir
+            from telco_churn.tracking import TrackingStore
+
+            store = TrackingStore.local(local_workspace_dir(args.workspace_dir))
+            command = ["mlflow", "ui", "--backend-store-uri", store.tracking_uri, "--port", str(args.port)]
+            print(" ".join(command))
+            os.execvp(command[0], command)
+    except (TelcoChurnError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return getattr(exc, "exit_code", 2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

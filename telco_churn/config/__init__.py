@@ -1,0 +1,1 @@
+"""Typed configuration: environment settings plus one YAML file per job."""

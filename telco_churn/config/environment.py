@@ -1,0 +1,87 @@
+"""Per-environment settings: names of the database, tables, experiments and model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import model_validator
+
+from telco_churn.config.loader import StrictModel, apply_overrides, deep_merge, read_yaml, validate
+from telco_churn.errors import ConfigError
+
+ENVIRONMENTS = ("local", "dev", "staging", "prod")
+
+
+class Tables(StrictModel):
+    bronze: str
+    features: str
+    labels: str
+    reference: str
+    inference_input: str
+    predictions: str
+
+
+class Experiments(StrictModel):
+    training: str
+    deployment: str
+
+
+class EnvSettings(StrictModel):
+    name: str
+    catalog: str | None = None
+    database: str
+    tables: Tables
+    id_column: str  # primary key of every table
+    label_column: str  # the integer churn label in the labels and reference tables
+    model_name: str
+    experiments: Experiments
+    model_registry: Literal["stages", "aliases"]
+
+    @model_validator(mode="after")
+    def _unity_catalog_has_no_stages(self) -> "EnvSettings":
+        if self.catalog and self.model_registry == "stages":
+            raise ValueError("model_registry must be 'aliases' when catalog is set: Unity Catalog has no stages")
+        return self
+
+    @property
+    def schema_name(self) -> str:
+        """database, or catalog.database under Unity Catalog."""
+        return f"{self.catalog}.{self.database}" if self.catalog else self.database
+
+    def table(self, key: str) -> str:
+        """Fully qualified name of the table known as key in `tables`."""
+        return f"{self.schema_name}.{getattr(self.tables, key)}"
+
+    @property
+    def registered_model_name(self) -> str:
+        return f"{self.schema_name}.{self.model_name}" if self.catalog else self.model_name
+
+
+class _EnvFile(StrictModel):
+    defaults: dict[str, Any]
+    environments: dict[str, dict[str, Any] | None]
+
+
+def load_environment(path: str | Path, name: str, overrides: list[str] | None = None) -> EnvSettings:
+    """The settings of environment `name`: defaults, then its own values, then overrides."""
+    source = str(path)
+    layout = validate(_EnvFile, read_yaml(path), source)
+    if name not in layout.environments:
+        valid = ", ".join(sorted(layout.environments))
+        raise ConfigError(source, f"unknown environment '{name}'; valid: {valid}", "environments")
+    merged = deep_merge(layout.defaults, layout.environments[name] or {})
+    merged = apply_overrides(merged, overrides or [], source)
+    merged["name"] = name
+    return validate(EnvSettings, _expand(merged, name), source)
+
+
+def _expand(value: Any, env: str) -> Any:
+    # "{env}" lets one default serve every environment, e.g. database: telco_churn_{env}.
+    if isinstance(value, str):
+        return value.replace("{env}", env)
+    if isinstance(value, dict):
+        return {k: _expand(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, env) for v in value]
+    return value

@@ -1,0 +1,85 @@
+"""The typed config of each job, one class per conf/job_configs/<job>.yml."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from telco_churn.config.loader import StrictModel
+
+Metric = Literal["roc_auc", "accuracy", "precision", "recall", "f1", "log_loss"]
+
+
+class DemoSetupConfig(StrictModel):
+    delete_model_versions: bool
+    delete_experiments: bool
+    drop_feature_table: bool
+    drop_labels_table: bool  # the labels table and the held-out reference table
+    drop_predictions_table: bool = False
+
+
+class DataIngestConfig(StrictModel):
+    source: str = Field(min_length=1)  # "package" for the CSV shipped in the wheel, else a CSV path
+    mode: Literal["overwrite", "if_missing"]
+
+
+class LabelConfig(StrictModel):
+    source_column: str  # becomes the environment's integer label_column
+    positive_value: str
+
+
+class FeatureTableConfig(StrictModel):
+    label: LabelConfig
+    numeric_columns: list[str] = Field(min_length=1)
+    categorical_columns: list[str]
+    blank_numeric: Literal["zero", "null", "drop_row"]
+    one_hot_encode: bool
+    drop_missing: bool
+    reference_fraction: float = Field(ge=0.0, lt=1.0)
+    description: str
+
+    @model_validator(mode="after")
+    def _columns_listed_once(self) -> "FeatureTableConfig":
+        seen: set[str] = set()
+        for column in [self.label.source_column, *self.numeric_columns, *self.categorical_columns]:
+            if column in seen:
+                raise ValueError(f"column '{column}' is listed more than once")
+            seen.add(column)
+        return self
+
+
+class RandomForestParams(StrictModel):
+    n_estimators: int = Field(gt=0)
+    max_depth: int | None = Field(default=None, gt=0)
+    min_samples_split: int | float = 2
+    min_samples_leaf: int | float = 1
+    # 'auto' was removed in scikit-learn 1.3.
+    max_features: Literal["sqrt", "log2"] | int | float | None = "sqrt"
+    bootstrap: bool = True
+    class_weight: Literal["balanced", "balanced_subsample"] | None = None
+    random_state: int | None = None
+    n_jobs: int | None = None
+
+
+class ModelTrainConfig(StrictModel):
+    test_size: float = Field(gt=0.0, lt=1.0)
+    random_state: int
+    model_params: RandomForestParams
+    register_model: bool
+    # None leaves promotion to a person (`telco-churn promote`); else a stage or an alias.
+    promote_to: Literal["Staging", "Production", "challenger", "champion"] | None = None
+    run_name: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class ModelDeploymentConfig(StrictModel):
+    metric: Metric
+    higher_is_better: bool
+    dry_run: bool = False
+
+
+class ModelInferenceConfig(StrictModel):
+    model_stage: Literal["Staging", "Production"]  # used with the stages registry
+    model_alias: str = Field(min_length=1)  # used with the aliases registry
+    mode: Literal["overwrite", "append"]

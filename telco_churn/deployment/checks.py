@@ -1,0 +1,188 @@
+"""Offline checks of a deployment file against the checkout: files, entry points, task graph."""
+
+from __future__ import annotations
+
+import contextlib
+import runpy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from telco_churn.deployment.spec import (
+    DeploymentSpec,
+    DeploymentSpecError,
+    Task,
+    Workflow,
+    environment_of,
+    file_references,
+    option_values,
+    reference_path,
+    resolve_reference,
+    topological_order,
+)
+
+ENTRY_POINT_PREFIX = "telco-churn-"
+
+
+@dataclass(frozen=True)
+class PackageInfo:
+    """What setup.py declares: the distribution name and its console scripts."""
+
+    name: str
+    console_scripts: Mapping[str, str]  # script name -> "module:function"
+
+
+def read_setup_py(setup_py: str | Path) -> PackageInfo:
+    """The name and console_scripts that setup.py passes to setup(), read by running it
+    with setup() replaced (nothing is built or installed)."""
+    import setuptools
+
+    setup_py = Path(setup_py).resolve()
+    captured: dict[str, Any] = {}
+    original = setuptools.setup
+    setuptools.setup = lambda **kwargs: captured.update(kwargs)
+    try:
+        with contextlib.chdir(setup_py.parent):
+            runpy.run_path(str(setup_py), run_name="__main__")
+    finally:
+        setuptools.setup = original
+    if not captured:
+        raise DeploymentSpecError(f"{setup_py}: setup() was not called")
+    entry_points = captured.get("entry_points") or {}
+    scripts: dict[str, str] = {}
+    for line in entry_points.get("console_scripts", []) if isinstance(entry_points, dict) else []:
+        script, _, target = str(line).partition("=")
+        scripts[script.strip()] = target.strip()
+    return PackageInfo(name=str(captured.get("name")), console_scripts=scripts)
+
+
+def job_conf_name(entry_point: str) -> str:
+    """The job config a job entry point reads: telco-churn-model-train -> model_train.yml."""
+    return entry_point.removeprefix(ENTRY_POINT_PREFIX).replace("-", "_") + ".yml"
+
+
+def check_deployment(
+    spec: DeploymentSpec,
+    root: str | Path,
+    package: PackageInfo | None = None,
+    known_environments: Callable[[Path], set[str]] | None = None,
+    job_confs: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Every problem found, each naming its workflow, task and file; [] when all is well.
+
+    package: what setup.py declares (entry points are checked when given).
+    known_environments: reads an --env-file and returns its environment names.
+    job_confs: entry point -> the job config file name its job reads (telco_churn.jobs);
+    without it the naming rule of job_conf_name() is used.
+    """
+    root = Path(root)
+    problems: list[str] = []
+    for workflows in spec.environments.values():
+        for workflow in workflows.values():
+            problems += check_workflow(workflow, root, package, known_environments, job_confs)
+    return problems
+
+
+def check_workflow(
+    workflow: Workflow,
+    root: Path,
+    package: PackageInfo | None = None,
+    known_environments: Callable[[Path], set[str]] | None = None,
+    job_confs: Mapping[str, str] | None = None,
+) -> list[str]:
+    problems: list[str] = []
+    where = f"{workflow.environment}/{workflow.name}"
+
+    prefix_env = environment_of(workflow.name)
+    if prefix_env != workflow.environment:
+        problems.append(
+            f"{where}: the name's prefix stands for environment {prefix_env or '(none)'}, "
+            f"but it is defined under environment {workflow.environment}"
+        )
+    try:
+        topological_order(workflow.tasks, where)
+    except DeploymentSpecError as exc:
+        problems.append(str(exc))
+
+    for ref in file_references({k: v for k, v in workflow.raw.items() if k != "tasks"}):
+        if not resolve_reference(ref, root).exists():
+            problems.append(f"{where}: referenced file {reference_path(ref)} does not exist ({ref})")
+    for task in workflow.tasks:
+        found = _check_task(task, workflow, root, package, known_environments, job_confs)
+        problems += [f"{where} task {task.key}: {p}" for p in found]
+    return problems
+
+
+def _check_task(
+    task: Task,
+    workflow: Workflow,
+    root: Path,
+    package: PackageInfo | None,
+    known_environments: Callable[[Path], set[str]] | None,
+    job_confs: Mapping[str, str] | None,
+) -> list[str]:
+    problems: list[str] = []
+    for ref in file_references(task.raw):
+        if not resolve_reference(ref, root).exists():
+            problems.append(f"referenced file {reference_path(ref)} does not exist ({ref})")
+
+    clusters = [c for c in (task.job_cluster_key, task.new_cluster or None, task.existing_cluster_id) if c]
+    if len(clusters) != 1:
+        problems.append("needs exactly one of job_cluster_key, new_cluster, existing_cluster_id")
+    if task.job_cluster_key and task.job_cluster_key not in workflow.job_cluster_keys:
+        problems.append(f"job_cluster_key '{task.job_cluster_key}' is not declared in the workflow's job_clusters")
+
+    if task.task_type == "spark_python_task":
+        if not str(task.python_file or "").startswith("file://"):
+            problems.append(f"python_file must be a file:// reference, got {task.python_file!r}")
+    elif task.task_type == "python_wheel_task":
+        problems += _check_wheel_task(task, package, job_confs)
+    else:
+        problems.append(f"task type {task.task_type} cannot be run by the local launcher")
+
+    envs = option_values(task.arguments, "--env")
+    if envs != [workflow.environment]:
+        problems.append(f"passes --env {envs or '(nothing)'}; expected --env {workflow.environment}")
+    env_files = option_values(task.arguments, "--env-file")
+    if len(env_files) != 1:
+        problems.append(f"passes --env-file {len(env_files)} times; expected once")
+    elif not env_files[0].startswith("file:fuse://"):
+        problems.append(f"--env-file {env_files[0]} should be a file:fuse:// reference")
+    elif known_environments is not None and resolve_reference(env_files[0], root).exists():
+        if workflow.environment not in known_environments(resolve_reference(env_files[0], root)):
+            problems.append(f"environment {workflow.environment} is not defined in {reference_path(env_files[0])}")
+    return problems
+
+
+def _check_wheel_task(task: Task, package: PackageInfo | None, job_confs: Mapping[str, str] | None) -> list[str]:
+    problems = []
+    if package is not None:
+        if task.package_name != package.name:
+            problems.append(f"package_name {task.package_name!r} is not setup.py's name {package.name!r}")
+        if task.entry_point not in package.console_scripts:
+            problems.append(
+                f"entry point {task.entry_point!r} is not a console_scripts entry of setup.py "
+                f"(declared: {', '.join(sorted(package.console_scripts))})"
+            )
+    confs = option_values(task.arguments, "--conf-file")
+    if job_confs is None:
+        expected = job_conf_name(task.entry_point or "")
+    elif task.entry_point not in job_confs:
+        problems.append(f"entry point {task.entry_point!r} is not a job of telco_churn.jobs.ENTRY_POINTS")
+        return problems
+    else:
+        expected = job_confs[task.entry_point]
+    if len(confs) != 1:
+        problems.append(f"passes --conf-file {len(confs)} times; expected once")
+    elif Path(reference_path(confs[0]) if confs[0].startswith("file:") else confs[0]).name != expected:
+        problems.append(f"entry point {task.entry_point} gets job config {confs[0]}; expected .../{expected}")
+    elif not confs[0].startswith("file:fuse://"):
+        problems.append(f"--conf-file {confs[0]} should be a file:fuse:// reference (the job opens it as a local file)")
+    return problems
+
+
+def defined_environments(env_file: Path) -> set[str]:
+    """The environment names an --env-file (conf/environments.yml) defines."""
+    from telco_churn.config.loader import read_yaml
+
+    return set(read_yaml(env_file).get("environments") or {})

@@ -1,0 +1,31 @@
+"""Embedded Sail: a Spark Connect server in this process, on a free loopback port."""
+
+from __future__ import annotations
+
+import atexit
+import os
+
+from telco_churn.engine import Engine
+
+
+def start_sail() -> Engine:
+    # Sail logs every session at INFO through Rust's logger; keep job output readable.
+    os.environ.setdefault("RUST_LOG", "warn")
+    from pysail.spark import SparkConnectServer
+    from pyspark.sql import SparkSession
+
+    server = SparkConnectServer(ip="127.0.0.1", port=0)
+    server.start(background=True)
+    _, port = server.listening_address
+    spark = SparkSession.builder.remote(f"sc://127.0.0.1:{port}").getOrCreate()
+
+    def stop() -> None:
+        # Client first: a client left open retries its server for about 30 s at exit.
+        try:
+            spark.stop()
+        finally:
+            server.stop()
+
+    engine = Engine(kind="sail", spark=spark, _stop=stop)
+    atexit.register(engine.stop)
+    return engine

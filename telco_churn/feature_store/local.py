@@ -1,0 +1,123 @@
+"""Feature store on the local lakehouse; the lookups travel inside the logged model."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from telco_churn.feature_store.base import (
+    PREDICTION, PROBABILITY, FeatureLookup, FeatureStore, TrainingSet,
+)
+
+if TYPE_CHECKING:
+    from mlflow.pyfunc import PythonModel
+    from pyspark.sql import DataFrame
+
+    from telco_churn.lakehouse.local import LocalLakehouse
+
+SPEC_ARTIFACT = "feature_spec"
+
+
+class LocalTrainingSet(TrainingSet):
+    def __init__(self, df: "DataFrame", lookups: list[FeatureLookup], label: str, exclude: list[str], store: "LocalFeatureStore"):
+        super().__init__(lookups, label)
+        self._df, self._exclude, self._store = df, exclude, store
+
+    def load_df(self) -> "DataFrame":
+        joined = self._store.join_features(self._df, self.lookups)
+        return joined.drop(*self._exclude)
+
+    def feature_columns(self) -> list[str]:
+        return [c for c in self.load_df().columns if c != self.label]
+
+
+class LocalFeatureStore(FeatureStore):
+    def __init__(self, lakehouse: "LocalLakehouse", metadata_dir: Path):
+        self.lakehouse = lakehouse
+        self.metadata_dir = Path(metadata_dir)
+
+    def _metadata_path(self, name: str) -> Path:
+        return self.metadata_dir / f"{name.lower()}.json"
+
+    def _create_table(self, name: str, df: "DataFrame", primary_keys: list[str], description: str) -> None:
+        self.lakehouse.write(df, name, "overwrite")
+        self.metadata_dir.mkdir(parents=True, exist_ok=True)
+        meta = {"name": name, "primary_keys": primary_keys, "description": description,
+                "features": [c for c in df.columns if c not in primary_keys]}
+        self._metadata_path(name).write_text(json.dumps(meta, indent=2))
+
+    def table_metadata(self, name: str) -> dict[str, Any]:
+        return json.loads(self._metadata_path(name).read_text())
+
+    def read_table(self, name: str) -> "DataFrame":
+        return self.lakehouse.read(name, hint="Run feature-table-creation first.")
+
+    def drop_table(self, name: str) -> bool:
+        self._metadata_path(name).unlink(missing_ok=True)
+        return self.lakehouse.drop(name)
+
+    def join_features(self, df: "DataFrame", lookups: list[FeatureLookup]) -> "DataFrame":
+        # A left join, as on Databricks: a key without features keeps its row, with nulls.
+        for lookup in lookups:
+            keys = list(lookup.lookup_key)
+            table = self.read_table(lookup.table_name)
+            names = list(lookup.feature_names or [c for c in table.columns if c not in keys])
+            df = df.join(table.select(*keys, *names), keys, "left")
+        return df
+
+    def create_training_set(self, df, feature_lookups, label, exclude_columns) -> LocalTrainingSet:
+        return LocalTrainingSet(df, feature_lookups, label, exclude_columns, self)
+
+    def log_model(self, model: "PythonModel", artifact_path: str, *, training_set: TrainingSet,
+                  registered_model_name: str | None, input_example: Any = None, signature: Any = None) -> int | None:
+        import mlflow
+
+        from telco_churn.model.churn_classifier import pip_requirements
+
+        spec = {"lookups": [lookup.to_dict() for lookup in training_set.lookups], "label": training_set.label}
+        with tempfile.TemporaryDirectory() as tmp:
+            spec_file = Path(tmp) / "feature_spec.json"
+            spec_file.write_text(json.dumps(spec, indent=2))
+            info = mlflow.pyfunc.log_model(
+                name=artifact_path, python_model=model, artifacts={SPEC_ARTIFACT: str(spec_file)},
+                signature=signature, input_example=input_example, registered_model_name=registered_model_name,
+                pip_requirements=pip_requirements(),
+            )
+        return info.registered_model_version
+
+    def score_batch(self, model_uri: str, df: "DataFrame") -> "DataFrame":
+        import mlflow
+        from pyspark.sql.types import DoubleType, IntegerType, StructField, StructType
+
+        model_dir = Path(mlflow.artifacts.download_artifacts(artifact_uri=model_uri, dst_path=_scratch_dir()))
+        spec = json.loads((model_dir / "artifacts" / "feature_spec.json").read_text())
+        joined = self.join_features(df, [FeatureLookup.from_dict(d) for d in spec["lookups"]])
+        schema = StructType(joined.schema.fields + [
+            StructField(PREDICTION, IntegerType()), StructField(PROBABILITY, DoubleType())])
+        return joined.mapInPandas(_predictor(str(model_dir)), schema)
+
+
+def _predictor(model_dir: str):
+    def predict(batches):
+        import mlflow
+
+        # Loaded once per partition, not once per batch: loading costs more than scoring.
+        model = mlflow.pyfunc.load_model(model_dir)
+        for batch in batches:
+            scores = model.predict(batch)
+            batch[PREDICTION] = scores[PREDICTION].to_numpy()
+            batch[PROBABILITY] = scores[PROBABILITY].to_numpy()
+            yield batch
+
+    return predict
+
+
+def _scratch_dir() -> str:
+    # Spark evaluates lazily, so the model must stay on disk until the process ends.
+    folder = tempfile.mkdtemp(prefix="telco-churn-model-")
+    atexit.register(shutil.rmtree, folder, True)
+    return folder

@@ -1,0 +1,24 @@
+"""data-ingest job: Create the bronze customers table from the packaged IBM Telco CSV."""
+
+import sys
+
+from telco_churn.config.jobs import DataIngestConfig
+from telco_churn.workload import JobContext, Workload
+
+
+class DataIngestJob(Workload[DataIngestConfig]):
+    name = "data-ingest"
+    conf_name = "data_ingest.yml"
+    config_model = DataIngestConfig
+
+    def run(self, context: JobContext):
+        from telco_churn.pipelines.data_ingest import DataIngest
+
+        return DataIngest(self.conf, context).run()
+
+
+entrypoint = DataIngestJob.entrypoint
+
+
+if __name__ == "__main__":  # spark_python_task
+    sys.exit(entrypoint())

@@ -1,0 +1,101 @@
+"""What every lakehouse offers the pipelines: read, write, merge and drop tables by name."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from telco_churn.errors import TableNotFoundError
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+WriteMode = Literal["overwrite", "append"]
+_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class TableName:
+    """`db.table` (workspace metastore) or `catalog.schema.table` (Unity Catalog)."""
+
+    catalog: str | None
+    schema: str
+    table: str
+
+    @classmethod
+    def parse(cls, name: str) -> "TableName":
+        parts = name.split(".")
+        if len(parts) not in (2, 3) or not all(_PART.match(p) for p in parts):
+            raise ValueError(f"table name '{name}' must be db.table or catalog.schema.table")
+        parts = [p.lower() for p in parts]
+        return cls(None, *parts) if len(parts) == 2 else cls(*parts)
+
+    @property
+    def schema_name(self) -> str:
+        return f"{self.catalog}.{self.schema}" if self.catalog else self.schema
+
+    def __str__(self) -> str:
+        return f"{self.schema_name}.{self.table}"
+
+
+class Lakehouse(ABC):
+    def __init__(self, spark: "SparkSession"):
+        self.spark = spark
+
+    @abstractmethod
+    def exists(self, name: str) -> bool: ...
+
+    @abstractmethod
+    def _read(self, table: TableName) -> "DataFrame": ...
+
+    @abstractmethod
+    def _write(self, df: "DataFrame", table: TableName, mode: WriteMode) -> None: ...
+
+    @abstractmethod
+    def _drop(self, table: TableName) -> None: ...
+
+    def read(self, name: str, hint: str = "") -> "DataFrame":
+        if not self.exists(name):
+            raise TableNotFoundError(str(TableName.parse(name)), hint)
+        return self._read(TableName.parse(name))
+
+    def write(self, df: "DataFrame", name: str, mode: WriteMode = "overwrite") -> None:
+        """Writes df; overwrite replaces rows and schema in one Delta commit."""
+        table = TableName.parse(name)
+        self.create_database(table.schema_name)
+        self._write(df, table, mode)
+
+    def merge(self, df: "DataFrame", name: str, keys: list[str]) -> None:
+        """Upserts df into the table on keys; creates it if absent."""
+        if not self.exists(name):
+            self.write(df, name, "overwrite")
+            return
+        view = f"merge_source_{uuid.uuid4().hex}"
+        df.createOrReplaceTempView(view)
+        on = " AND ".join(f"t.`{k}` = s.`{k}`" for k in keys)
+        try:
+            self.spark.sql(
+                f"MERGE INTO {TableName.parse(name)} AS t USING {view} AS s ON {on} "
+                "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
+            )
+        finally:
+            self.spark.catalog.dropTempView(view)
+
+    def drop(self, name: str) -> bool:
+        """Drops the table; False if it did not exist."""
+        if not self.exists(name):
+            return False
+        self._drop(TableName.parse(name))
+        return True
+
+    @staticmethod
+    def _delta_writer(df: "DataFrame", mode: WriteMode):
+        writer = df.write.format("delta").mode(mode)
+        # An overwrite may change the columns (a new one-hot category, say).
+        return writer.option("overwriteSchema", "true") if mode == "overwrite" else writer
+
+    def create_database(self, schema_name: str) -> None:
+        self.spark.sql(f"CREATE DATABASE IF NOT EXISTS {schema_name}")

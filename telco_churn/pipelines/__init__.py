@@ -1,0 +1,1 @@
+"""The logic of each job, independent of how the job was started."""

@@ -1,0 +1,45 @@
+"""feature-table-creation: bronze -> feature table, labels table and reference table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telco_churn.config.jobs import FeatureTableConfig
+from telco_churn.pipelines.featurization import featurize, in_reference, validate_bronze
+from telco_churn.workload import JobContext
+
+
+@dataclass(frozen=True)
+class FeatureTableResult:
+    features: int
+    labels: int
+    reference: int
+
+
+class FeatureTableCreator:
+    def __init__(self, conf: FeatureTableConfig, ctx: JobContext):
+        self.conf, self.ctx = conf, ctx
+
+    def run(self) -> FeatureTableResult:
+        env, lakehouse = self.ctx.env, self.ctx.lakehouse
+        bronze_name = env.table("bronze")
+        bronze = lakehouse.read(bronze_name, hint="Run data-ingest first (telco-churn-data-ingest).")
+        validate_bronze(bronze, self.conf, env.id_column, bronze_name)
+        featurized = featurize(bronze, self.conf, env.id_column, env.label_column)
+        features = featurized.drop(env.label_column)
+        labels = featurized.select(env.id_column, env.label_column)
+        held_out = in_reference(env.id_column, self.conf.reference_fraction)
+        # Every check ran above; from here on only writes, each one atomic Delta commit.
+        self.ctx.feature_store.create_table(env.table("features"), features, [env.id_column], self.conf.description)
+        lakehouse.write(labels.filter(~held_out), env.table("labels"), "overwrite")
+        lakehouse.write(labels.filter(held_out), env.table("reference"), "overwrite")
+        result = FeatureTableResult(
+            features=lakehouse.read(env.table("features")).count(),
+            labels=lakehouse.read(env.table("labels")).count(),
+            reference=lakehouse.read(env.table("reference")).count(),
+        )
+        self.ctx.logger.info(
+            "Feature table %s: %d rows, %d features; labels %s: %d rows; reference %s: %d rows",
+            env.table("features"), result.features, len(features.columns) - 1,
+            env.table("labels"), result.labels, env.table("reference"), result.reference)
+        return result

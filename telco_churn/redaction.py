@@ -1,0 +1,55 @@
+"""Keeps secret values out of log lines and saved artifacts."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from typing import Any
+
+SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|KEY", re.IGNORECASE)
+MASK = "***"
+# Shorter values would mask ordinary words and numbers all over the logs.
+_MIN_SECRET_LENGTH = 6
+
+
+def is_secret_name(name: str) -> bool:
+    return bool(SECRET_NAME.search(name))
+
+
+def secret_values() -> list[str]:
+    """Values of environment variables whose names look secret, longest first."""
+    values = {os.environ[name] for name in os.environ if is_secret_name(name)}
+    return sorted((v for v in values if len(v) >= _MIN_SECRET_LENGTH), key=len, reverse=True)
+
+
+def redact_text(text: str) -> str:
+    for value in secret_values():
+        text = text.replace(value, MASK)
+    return text
+
+
+def redact(value: Any) -> Any:
+    """A copy of value with secret-named keys masked and secret values removed from strings."""
+    if isinstance(value, dict):
+        return {k: MASK if is_secret_name(str(k)) else redact(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact(v) for v in value]
+    if isinstance(value, str):
+        return redact_text(value)
+    return value
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's final message without secret values."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact_text(message)
+        if clean != message or record.args:
+            record.msg, record.args = clean, ()
+        if record.exc_info and record.exc_info[1] is not None:
+            # Tracebacks are formatted later from exc_info; format and clean them now.
+            record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True

@@ -1,0 +1,77 @@
+"""MLflow tracking and registry: SQLite under the local workspace, or Databricks."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from telco_churn.logging_setup import get_logger
+
+log = get_logger("tracking")
+
+
+@dataclass(frozen=True)
+class TrackingStore:
+    tracking_uri: str
+    registry_uri: str
+    artifact_root: Path | None = None  # local only; Databricks chooses artifact locations
+
+    @property
+    def is_local(self) -> bool:
+        return self.artifact_root is not None
+
+    @classmethod
+    def local(cls, workspace_dir: Path) -> "TrackingStore":
+        folder = Path(workspace_dir) / "mlflow"
+        folder.mkdir(parents=True, exist_ok=True)
+        uri = f"sqlite:///{folder / 'mlflow.db'}"
+        return cls(uri, uri, folder / "artifacts")
+
+    @classmethod
+    def databricks(cls, unity_catalog: bool) -> "TrackingStore":
+        return cls("databricks", "databricks-uc" if unity_catalog else "databricks")
+
+    def activate(self) -> None:
+        import mlflow
+
+        mlflow.set_tracking_uri(self.tracking_uri)
+        mlflow.set_registry_uri(self.registry_uri)
+
+    def ui_command(self) -> str:
+        return f"mlflow ui --backend-store-uri {self.tracking_uri} --port 5000"
+
+    def ensure_experiment(self, name: str) -> str:
+        """The id of the active experiment called name, created if needed."""
+        from mlflow import MlflowClient
+
+        client = MlflowClient(self.tracking_uri, self.registry_uri)
+        experiment = client.get_experiment_by_name(name)
+        if experiment is not None and experiment.lifecycle_stage == "active":
+            return experiment.experiment_id
+        if experiment is not None:
+            # Only possible on Databricks: local deletes free the name (see delete_experiment).
+            client.restore_experiment(experiment.experiment_id)
+            return experiment.experiment_id
+        location = None
+        if self.artifact_root is not None:
+            slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")
+            location = (self.artifact_root / f"{slug}-{uuid.uuid4().hex[:8]}").as_uri()
+        return client.create_experiment(name, artifact_location=location)
+
+    def delete_experiment(self, name: str) -> bool:
+        """Deletes the experiment called name; False if there was none."""
+        from mlflow import MlflowClient
+
+        client = MlflowClient(self.tracking_uri, self.registry_uri)
+        experiment = client.get_experiment_by_name(name)
+        if experiment is None or experiment.lifecycle_stage != "active":
+            return False
+        if self.is_local:
+            # A deleted experiment keeps its name in a SQLite store, and restoring it would
+            # bring its runs back; renaming first frees the name, as Databricks' trash does.
+            client.rename_experiment(experiment.experiment_id, f"{name} (deleted {time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]})")
+        client.delete_experiment(experiment.experiment_id)
+        return True
