@@ -40,16 +40,28 @@ def redact(value: Any) -> Any:
     return value
 
 
-class RedactingFilter(logging.Filter):
-    """Rewrites each record's final message without secret values."""
+def redact_record(record: logging.LogRecord) -> None:
+    """Replaces the record's message (and traceback) with a masked, fully formatted one."""
+    message = record.getMessage()
+    clean = redact_text(message)
+    if clean != message or record.args:
+        record.msg, record.args = clean, ()
+    if record.exc_info and record.exc_info[1] is not None:
+        # Tracebacks are formatted later from exc_info; format and clean them now.
+        record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
+        record.exc_info = None
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        clean = redact_text(message)
-        if clean != message or record.args:
-            record.msg, record.args = clean, ()
-        if record.exc_info and record.exc_info[1] is not None:
-            # Tracebacks are formatted later from exc_info; format and clean them now.
-            record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        return True
+
+def install_record_redaction() -> None:
+    """Masks every log record when it is created, so that no handler ever sees a secret."""
+    current = logging.getLogRecordFactory()
+    if getattr(current, "redacting", False):
+        return
+
+    def factory(*args, **kwargs):
+        record = current(*args, **kwargs)
+        redact_record(record)
+        return record
+
+    factory.redacting = True
+    logging.setLogRecordFactory(factory)

@@ -66,8 +66,11 @@ def start_runtime(engine: str | None = None, workspace_dir: str | Path | None = 
     running = start_engine(kind)
     folder = None if kind == "databricks" else local_workspace_dir(workspace_dir)
     where = f", workspace {folder}" if folder else ""
+    runtime = Runtime(running, folder)
+    if folder is not None:
+        runtime.lakehouse  # registers the tables already on disk, so spark.table(name) finds them
     log.info("Engine: %s (started in %.1f s%s)", kind, time.perf_counter() - started, where)
-    return Runtime(running, folder)
+    return runtime
 
 
 @contextmanager

@@ -33,7 +33,7 @@ class FeatureTableConfig(StrictModel):
     label: LabelConfig
     numeric_columns: list[str] = Field(min_length=1)
     categorical_columns: list[str]
-    blank_numeric: Literal["zero", "null", "drop_row"]
+    blank_numeric: Literal["zero", "missing", "drop_row"]
     one_hot_encode: bool
     drop_missing: bool
     reference_fraction: float = Field(ge=0.0, lt=1.0)

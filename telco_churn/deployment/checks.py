@@ -19,6 +19,7 @@ from telco_churn.deployment.spec import (
     reference_path,
     resolve_reference,
     topological_order,
+    workflow_names_in,
 )
 
 ENTRY_POINT_PREFIX = "telco-churn-"
@@ -186,3 +187,14 @@ def defined_environments(env_file: Path) -> set[str]:
     from telco_churn.config.loader import read_yaml
 
     return set(read_yaml(env_file).get("environments") or {})
+
+
+def undefined_workflow_names(spec: DeploymentSpec, text: str) -> list[str]:
+    """Workflow names a text mentions (DEV-/STAGING-/PROD-telco-churn-...) that the
+    deployment file does not define in the environment their prefix stands for."""
+    missing = []
+    for name in sorted(workflow_names_in(text)):
+        env = environment_of(name)
+        if name not in spec.environments.get(env or "", {}):
+            missing.append(f"{name} (not a workflow of environment {env})")
+    return missing

@@ -17,7 +17,8 @@ def start_sail() -> Engine:
     server = SparkConnectServer(ip="127.0.0.1", port=0)
     server.start(background=True)
     _, port = server.listening_address
-    spark = SparkSession.builder.remote(f"sc://127.0.0.1:{port}").getOrCreate()
+    # create(), not getOrCreate(): a second runtime in this process must not reuse the first one's session.
+    spark = SparkSession.builder.remote(f"sc://127.0.0.1:{port}").create()
 
     def stop() -> None:
         # Client first: a client left open retries its server for about 30 s at exit.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from telco_churn.config.jobs import ModelTrainConfig, RandomForestParams
 from telco_churn.errors import DataValidationError
 from telco_churn.feature_store.base import FeatureLookup
-from telco_churn.redaction import redact
+from telco_churn.redaction import redact, redact_text
 from telco_churn.registry import ModelRegistry
 from telco_churn.workload import JobContext
 
@@ -73,7 +73,8 @@ class ModelTrainer:
 
         experiment_id = self.ctx.tracking.ensure_experiment(env.experiments.training)
         registered_name = env.registered_model_name if conf.register_model else None
-        with mlflow.start_run(experiment_id=experiment_id, run_name=conf.run_name) as run:
+        run_name = redact_text(conf.run_name) if conf.run_name else None
+        with mlflow.start_run(experiment_id=experiment_id, run_name=run_name) as run:
             mlflow.set_tags(redact({"job": "model-train", "env": env.name, **conf.tags}))
             mlflow.log_params({**conf.model_params.model_dump(), "test_size": conf.test_size,
                                "random_state": conf.random_state, "n_train": len(x_train), "n_test": len(x_test),

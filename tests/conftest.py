@@ -1,0 +1,97 @@
+"""Shared fixtures: one embedded Sail engine for the whole session, isolated names per test."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from telco_churn.config.environment import load_environment
+from telco_churn.jobs import JOBS
+from telco_churn.paths import DATA_FILE, default_env_file
+from telco_churn.runtime import open_runtime
+
+SAMPLE_ROWS = 800
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("workspace")
+
+
+@pytest.fixture(scope="session")
+def runtime(workspace):
+    with open_runtime(engine="sail", workspace_dir=workspace) as rt:
+        yield rt
+
+
+@pytest.fixture(scope="session")
+def sample_csv(tmp_path_factory) -> Path:
+    """The first SAMPLE_ROWS customers of the real data, as raw text."""
+    path = tmp_path_factory.mktemp("data") / "sample.csv"
+    raw = pd.read_csv(DATA_FILE, dtype=str, keep_default_na=False)
+    raw.head(SAMPLE_ROWS).to_csv(path, index=False)
+    return path
+
+
+class Sandbox:
+    """An environment of its own (database, model, experiments) inside the shared workspace."""
+
+    def __init__(self, runtime, tag: str):
+        self.runtime = runtime
+        self.tag = f"{re.sub(r'[^a-z0-9]+', '_', tag.lower())[:30]}_{uuid.uuid4().hex[:6]}"
+        overrides = [
+            f"database=db_{self.tag}",
+            f"model_name=model_{self.tag}",
+            f"experiments.training=/tests/{self.tag}/train",
+            f"experiments.deployment=/tests/{self.tag}/deploy",
+        ]
+        self.env_args = ["--env", "local", *[x for kv in overrides for x in ("--env-set", kv)]]
+        self.env = load_environment(default_env_file(), "local", overrides)
+
+    def job(self, name: str, *args: str, env_set: tuple[str, ...] = ()):
+        """Runs a job on the shared engine and returns its result; raises on failure."""
+        extra = [x for kv in env_set for x in ("--env-set", kv)]
+        job = JOBS[name]([*self.env_args, *extra, *args], self.runtime)
+        return job.launch()
+
+    def main(self, name: str, *args: str) -> int:
+        return JOBS[name].main([*self.env_args, *args], self.runtime)
+
+    def table(self, key: str) -> str:
+        return self.env.table(key)
+
+    def read(self, key: str) -> pd.DataFrame:
+        return self.runtime.lakehouse.read(self.table(key)).toPandas()
+
+    def delta_version(self, key: str) -> int:
+        from deltalake import DeltaTable
+
+        return DeltaTable(str(self.runtime.lakehouse.path_for(self.table(key)))).version()
+
+    def registry(self, style: str | None = None):
+        from telco_churn.registry import ModelRegistry
+
+        self.runtime.tracking(self.env).activate()
+        return ModelRegistry(self.env.registered_model_name, style or self.env.model_registry)
+
+    def build_features(self, csv: Path) -> None:
+        self.job("data-ingest", "--set", f"source={csv}", "--set", "mode=overwrite")
+        self.job("feature-table-creation")
+
+
+@pytest.fixture
+def sandbox(runtime, request) -> Sandbox:
+    return Sandbox(runtime, request.node.name)
+
+
+@pytest.fixture(scope="module")
+def trained(runtime, sample_csv, request) -> Sandbox:
+    """A sandbox with features built from the sample and one registered model version."""
+    box = Sandbox(runtime, request.module.__name__.rsplit(".", 1)[-1])
+    box.build_features(sample_csv)
+    box.job("model-train", "--set", "model_params.n_estimators=20")
+    return box
