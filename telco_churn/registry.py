@@ -123,8 +123,12 @@ class ModelRegistry:
         if not self.exists():
             return []
         found = self.client.search_model_versions(f"name='{self.name}'")
+        # Version search results do not carry aliases in every store; the model does.
+        aliases = self.client.get_registered_model(self.name).aliases or {}
         return sorted(
-            (VersionInfo(int(v.version), v.current_stage or "None", tuple(v.aliases or ()), v.run_id) for v in found),
+            (VersionInfo(int(v.version), v.current_stage or "None",
+                         tuple(sorted(a for a, n in aliases.items() if str(n) == str(v.version))), v.run_id)
+             for v in found),
             key=lambda v: v.version,
         )
 

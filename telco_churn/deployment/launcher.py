@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from telco_churn.deployment.spec import (
-    DeploymentSpecError,
     Task,
     Workflow,
     environment_of,
@@ -40,24 +39,36 @@ def launch(
     environment: str | None = None,
     deployment_file: str | Path | None = None,
     workspace_dir: str | Path | None = None,
-    engine: str = "sail",
+    engine: str | None = "sail",
     *,
     project_root: str | Path | None = None,
     out: TextIO | None = None,
+    runtime: Any = None,
 ) -> int:
     """Runs `workflow` locally with the `local` environment settings; 0 if every task succeeded.
 
     environment: the deployment environment whose definition is used; by default the one the
     name's prefix stands for (PROD- -> prod). Unknown names print the valid ones and return 2.
+    engine: None means auto ($TELCO_CHURN_ENGINE, else sail off Databricks).
+    runtime: an open telco_churn.runtime.Runtime to run on (then engine and workspace_dir are
+    its own); by default one is opened for the workflow and closed after it.
     """
+    from telco_churn.engine import resolve_engine
+
     out = out or sys.stdout
     try:
+        kind = runtime.engine.kind if runtime is not None else resolve_engine(engine)
         plan = plan_workflow(workflow, environment, deployment_file, project_root)
-    except DeploymentSpecError as exc:
+    except ValueError as exc:  # DeploymentSpecError, or an unknown engine
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    results = run_workflow(plan.workflow, plan.root, workspace_dir=workspace_dir, engine=engine, out=out)
+    if runtime is not None:
+        workspace_dir = runtime.workspace_dir
+    results = run_tasks(plan.workflow, plan.root, workspace_dir=workspace_dir, engine=kind, out=out, runtime=runtime)
     return 0 if all(r.status == "SUCCESS" for r in results) else 1
+
+
+run_workflow = launch  # the name telco_churn.story uses
 
 
 @dataclass(frozen=True)
@@ -90,7 +101,7 @@ def local_arguments(task: Task, root: Path) -> list[str]:
     return replace_option(localize_arguments(task.arguments, root), "--env", LOCAL_ENV)
 
 
-def run_workflow(
+def run_tasks(
     workflow: Workflow,
     root: Path,
     workspace_dir: str | Path | None = None,

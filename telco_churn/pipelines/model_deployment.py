@@ -31,8 +31,12 @@ class ModelDeployment:
         from telco_churn.pipelines.metrics import classification_metrics
 
         scored = score_keys(self.ctx, self.registry.version_uri(version), reference, "Reference table")
-        data = scored.select(self.ctx.env.label_column, PREDICTION, PROBABILITY).toPandas()
-        return classification_metrics(data[self.ctx.env.label_column], data)[self.conf.metric]
+        env = self.ctx.env
+        # Sorted by key: Spark returns rows in any order, and float sums depend on the order,
+        # so the same model would otherwise score a hair differently from run to run.
+        data = scored.select(env.id_column, env.label_column, PREDICTION, PROBABILITY).toPandas()
+        data = data.sort_values(env.id_column, kind="stable").reset_index(drop=True)
+        return classification_metrics(data[env.label_column], data)[self.conf.metric]
 
     def run(self) -> DeploymentResult:
         log, env, metric = self.ctx.logger, self.ctx.env, self.conf.metric
