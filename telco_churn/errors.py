@@ -12,11 +12,14 @@ class ConfigError(TelcoChurnError):
 
     exit_code = 2
 
-    def __init__(self, source: str, message: str, key: str | None = None):
+    def __init__(self, source: str, message: str, key: str | None = None,
+                 more: list[tuple[str | None, str]] | None = None):
         self.source = source
         self.key = key
-        where = f"{source}: key '{key}'" if key else source
-        super().__init__(f"Invalid configuration in {where}: {message}")
+        problems = [(key, message), *(more or [])]
+        self.problems = problems
+        text = "; ".join(f"key '{k}': {m}" if k else m for k, m in problems)
+        super().__init__(f"Invalid configuration in {source}: {text}")
 
 
 class DataValidationError(TelcoChurnError):

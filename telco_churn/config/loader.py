@@ -85,12 +85,9 @@ def validate(model: type[M], data: dict[str, Any], source: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        first = errors[0]
-        key = ".".join(str(p) for p in first["loc"]) or None
-        message = _describe(first)
-        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        raise ConfigError(source, message + more, key) from None
+        problems = [(".".join(str(p) for p in e["loc"]) or None, _describe(e)) for e in exc.errors()]
+        (key, message), *more = problems
+        raise ConfigError(source, message, key, more) from None
 
 
 def load_model(model: type[M], path: str | Path, overrides: list[str] | None = None) -> M:

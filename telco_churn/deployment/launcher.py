@@ -160,10 +160,12 @@ def _run_task(task: Task, root: Path, runtime: Any, engine: str, workspace_dir: 
     try:
         code = runner(task, root, runtime, engine, workspace_dir)
         detail = "" if code == 0 else f"exit code {code}"
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a task's failure must not stop the report
+    except SystemExit as exc:  # a console script's own sys.exit (argparse errors, entrypoint())
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        detail = "" if code == 0 else f"exit code {code}"
+    except Exception as exc:  # noqa: BLE001 - a task's failure must not stop the report
         traceback.print_exc(file=sys.stderr)
-        code = exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else 1
-        detail = f"{type(exc).__name__}: {exc}".strip()
+        code, detail = 1, f"{type(exc).__name__}: {exc}"
     status = "SUCCESS" if code == 0 else "FAILED"
     return TaskResult(task.key, status, started, time.perf_counter() - clock, detail)
 
