@@ -67,10 +67,12 @@ class DatabricksFeatureStore(FeatureStore):
                   input_example=None, signature=None) -> int | None:
         import mlflow
 
+        # The client infers the input schema from the training set and prefers an inferred
+        # example to a given signature; only the output schema (class + probability) is ours.
         self.client.log_model(
             model=model, artifact_path=artifact_path, flavor=mlflow.pyfunc,
             training_set=training_set.raw, registered_model_name=registered_model_name,
-            input_example=input_example, signature=signature,
+            infer_input_example=True, output_schema=signature.outputs if signature is not None else None,
         )
         if registered_model_name is None:
             return None
