@@ -63,13 +63,13 @@ def _promote(runtime: Runtime, version: int, target: str) -> None:
 
 
 def run_story(engine: str | None = None, workspace_dir: str | Path | None = None) -> int:
-    from telco_churn.deployment.launcher import run_workflow
+    from telco_churn.deployment.launcher import launch
     from telco_churn.registry import ROLE_NAMES, ModelRegistry
 
     started = time.perf_counter()
     with open_runtime(engine, workspace_dir) as runtime:
         _step(f"1. Initial train-register: {INITIAL_WORKFLOW} (demo-setup, data-ingest, feature table, train v1)")
-        if run_workflow(INITIAL_WORKFLOW, runtime=runtime) != 0:
+        if launch(INITIAL_WORKFLOW, runtime=runtime) != 0:
             return 1
         from telco_churn.config.environment import load_environment
         from telco_churn.paths import default_env_file

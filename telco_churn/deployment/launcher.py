@@ -68,8 +68,6 @@ def launch(
     return 0 if all(r.status == "SUCCESS" for r in results) else 1
 
 
-run_workflow = launch  # the name telco_churn.story uses
-
 
 @dataclass(frozen=True)
 class Plan:

@@ -1,7 +1,5 @@
 """data-ingest job: Create the bronze customers table from the packaged IBM Telco CSV."""
 
-import sys
-
 from telco_churn.config.jobs import DataIngestConfig
 from telco_churn.workload import JobContext, Workload
 
@@ -20,5 +18,5 @@ class DataIngestJob(Workload[DataIngestConfig]):
 entrypoint = DataIngestJob.entrypoint
 
 
-if __name__ == "__main__":  # spark_python_task
-    sys.exit(entrypoint())
+if __name__ == "__main__":  # spark_python_task: exits non-zero on failure, returns on success
+    entrypoint()

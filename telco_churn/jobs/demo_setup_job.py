@@ -1,7 +1,5 @@
 """demo-setup job: Reset the demo: delete the model, experiments and tables, as configured."""
 
-import sys
-
 from telco_churn.config.jobs import DemoSetupConfig
 from telco_churn.workload import JobContext, Workload
 
@@ -20,5 +18,5 @@ class DemoSetupJob(Workload[DemoSetupConfig]):
 entrypoint = DemoSetupJob.entrypoint
 
 
-if __name__ == "__main__":  # spark_python_task
-    sys.exit(entrypoint())
+if __name__ == "__main__":  # spark_python_task: exits non-zero on failure, returns on success
+    entrypoint()

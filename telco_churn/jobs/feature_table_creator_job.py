@@ -1,7 +1,5 @@
 """feature-table-creation job: Build the feature table and the labels and reference tables."""
 
-import sys
-
 from telco_churn.config.jobs import FeatureTableConfig
 from telco_churn.workload import JobContext, Workload
 
@@ -20,5 +18,5 @@ class FeatureTableCreatorJob(Workload[FeatureTableConfig]):
 entrypoint = FeatureTableCreatorJob.entrypoint
 
 
-if __name__ == "__main__":  # spark_python_task
-    sys.exit(entrypoint())
+if __name__ == "__main__":  # spark_python_task: exits non-zero on failure, returns on success
+    entrypoint()

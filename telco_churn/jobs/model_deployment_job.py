@@ -1,7 +1,5 @@
 """model-deployment job: Compare the candidate model with the current one; promote or retire it."""
 
-import sys
-
 from telco_churn.config.jobs import ModelDeploymentConfig
 from telco_churn.workload import JobContext, Workload
 
@@ -20,5 +18,5 @@ class ModelDeploymentJob(Workload[ModelDeploymentConfig]):
 entrypoint = ModelDeploymentJob.entrypoint
 
 
-if __name__ == "__main__":  # spark_python_task
-    sys.exit(entrypoint())
+if __name__ == "__main__":  # spark_python_task: exits non-zero on failure, returns on success
+    entrypoint()

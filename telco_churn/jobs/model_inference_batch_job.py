@@ -1,7 +1,5 @@
 """model-inference-batch job: Score the inference input with the current model and write predictions."""
 
-import sys
-
 from telco_churn.config.jobs import ModelInferenceConfig
 from telco_churn.workload import JobContext, Workload
 
@@ -20,5 +18,5 @@ class ModelInferenceBatchJob(Workload[ModelInferenceConfig]):
 entrypoint = ModelInferenceBatchJob.entrypoint
 
 
-if __name__ == "__main__":  # spark_python_task
-    sys.exit(entrypoint())
+if __name__ == "__main__":  # spark_python_task: exits non-zero on failure, returns on success
+    entrypoint()

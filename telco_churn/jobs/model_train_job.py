@@ -1,7 +1,5 @@
 """model-train job: Train, log and register the churn model."""
 
-import sys
-
 from telco_churn.config.jobs import ModelTrainConfig
 from telco_churn.workload import JobContext, Workload
 
@@ -20,5 +18,5 @@ class ModelTrainJob(Workload[ModelTrainConfig]):
 entrypoint = ModelTrainJob.entrypoint
 
 
-if __name__ == "__main__":  # spark_python_task
-    sys.exit(entrypoint())
+if __name__ == "__main__":  # spark_python_task: exits non-zero on failure, returns on success
+    entrypoint()
