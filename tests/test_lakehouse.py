@@ -75,6 +75,18 @@ def test_overwrite_append_merge_and_drop(runtime):
         lake.read(name)
 
 
+@pytest.mark.parametrize("schema", ["gone_db", "gone_cat.gone_schema"])
+def test_drop_database_drops_its_tables(runtime, schema):
+    lake = runtime.lakehouse
+    lake.write(_frame(runtime, [1], "x"), f"{schema}.t1")
+    lake.write(_frame(runtime, [2], "y"), f"{schema}.t2")
+    lake.drop_database(schema)
+    assert not lake.exists(f"{schema}.t1") and not lake.exists(f"{schema}.t2")
+    assert not lake.path_for(f"{schema}.t1").parent.exists()
+    lake.write(_frame(runtime, [3], "z"), f"{schema}.t1")  # and the name can be used again
+    assert _rows(runtime, f"{schema}.t1") == [(3, "z")]
+
+
 def test_merge_creates_a_missing_table(runtime):
     runtime.lakehouse.merge(_frame(runtime, [1], "x"), "merge_db.fresh", ["id"])
     assert _rows(runtime, "merge_db.fresh") == [(1, "x")]

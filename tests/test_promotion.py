@@ -107,12 +107,17 @@ def test_deployment_applies_the_decision(models, style, case, candidate, current
         assert result.candidate_metric == pytest.approx(result.current_metric, rel=1e-9)
 
 
-def test_dry_run_changes_nothing(models):
+def _weak_in_production_strong_in_staging(models):
     box, weak, strong = models
     registry = box.registry("stages")
     _reset(registry)
     registry.assign(weak, "Production")
     registry.assign(strong, "Staging")
+    return box, registry, weak, strong
+
+
+def test_dry_run_changes_nothing(models):
+    box, registry, weak, strong = _weak_in_production_strong_in_staging(models)
     result = box.job("model-deployment", "--set", "dry_run=true")
     assert result.decision is Decision.PROMOTE_BETTER
     assert int(registry.version_for("current").version) == weak
@@ -122,11 +127,7 @@ def test_dry_run_changes_nothing(models):
 def test_deployment_run_is_logged(models):
     import mlflow
 
-    box, weak, strong = models
-    registry = box.registry("stages")
-    _reset(registry)
-    registry.assign(weak, "Production")
-    registry.assign(strong, "Staging")
+    box, registry, weak, strong = _weak_in_production_strong_in_staging(models)
     box.job("model-deployment")
     experiment = mlflow.get_experiment_by_name(box.env.experiments.deployment)
     run = mlflow.search_runs([experiment.experiment_id], order_by=["start_time DESC"], max_results=1).iloc[0]

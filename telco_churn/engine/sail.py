@@ -9,8 +9,9 @@ from telco_churn.engine import Engine
 
 
 def start_sail() -> Engine:
-    # Sail logs every session at INFO through Rust's logger; keep job output readable.
-    os.environ.setdefault("RUST_LOG", "warn")
+    # Sail logs every session at INFO, and a harmless task abort at WARN on every stop,
+    # through Rust's logger; keep job output readable (set RUST_LOG to see them).
+    os.environ.setdefault("RUST_LOG", "error")
     from pysail.spark import SparkConnectServer
     from pyspark.sql import SparkSession
 

@@ -99,3 +99,7 @@ class Lakehouse(ABC):
 
     def create_database(self, schema_name: str) -> None:
         self.spark.sql(f"CREATE DATABASE IF NOT EXISTS {schema_name}")
+
+    def drop_database(self, schema_name: str) -> None:
+        """Drops the database and every table in it."""
+        self.spark.sql(f"DROP DATABASE IF EXISTS {schema_name} CASCADE")

@@ -46,6 +46,11 @@ class LocalLakehouse(Lakehouse):
         self.spark.sql(f"DROP TABLE IF EXISTS {table}")
         shutil.rmtree(self.path_for(table))
 
+    def drop_database(self, schema_name: str) -> None:
+        super().drop_database(schema_name)
+        *catalog, schema = schema_name.lower().split(".")
+        shutil.rmtree(self.root / (catalog[0] if catalog else WORKSPACE_CATALOG) / schema, ignore_errors=True)
+
     def _register(self, table: TableName) -> None:
         self.spark.sql(
             f"CREATE TABLE IF NOT EXISTS {table} USING DELTA LOCATION '{self.path_for(table)}'"
