@@ -17,7 +17,7 @@ class ChurnClassifier(mlflow.pyfunc.PythonModel):
         self.feature_names = list(feature_names)
         self.positive_class = positive_class
 
-    def predict(self, context, model_input, params=None):
+    def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
         return score_frame(self.pipeline, model_input[self.feature_names], self.positive_class)
 
 
