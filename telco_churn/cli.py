@@ -125,9 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from telco_churn.tracking import TrackingStore
 
             store = TrackingStore.local(local_workspace_dir(args.workspace_dir))
-            command = ["mlflow", "ui", "--backend-store-uri", store.tracking_uri, "--port", str(args.port)]
-            print(" ".join(command))
-            os.execvp(command[0], command)
+            # This interpreter's mlflow: the virtualenv need not be activated.
+            command = [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", store.tracking_uri,
+                       "--port", str(args.port)]
+            print(" ".join(command), flush=True)
+            os.execv(command[0], command)
     except (TelcoChurnError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return getattr(exc, "exit_code", 2)

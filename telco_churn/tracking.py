@@ -40,9 +40,6 @@ class TrackingStore:
         mlflow.set_tracking_uri(self.tracking_uri)
         mlflow.set_registry_uri(self.registry_uri)
 
-    def ui_command(self) -> str:
-        return f"mlflow ui --backend-store-uri {self.tracking_uri} --port 5000"
-
     def ensure_experiment(self, name: str) -> str:
         """The id of the active experiment called name, created if needed."""
         from mlflow import MlflowClient
