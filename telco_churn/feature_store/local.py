@@ -118,6 +118,7 @@ def _predictor(model_dir: str):
         schema = model.metadata.get_input_schema()
         wanted = schema.input_names() if schema is not None and schema.has_input_names() else None
         for batch in _rebatched(batches, SCORE_BATCH_ROWS):
+            # Only the model's inputs become pandas; the key and any other column stay in Arrow.
             inputs = batch if wanted is None else batch.select([c for c in wanted if c in batch.schema.names])
             scores = model.predict(inputs.to_pandas())
             yield pa.RecordBatch.from_arrays(
@@ -130,18 +131,23 @@ def _predictor(model_dir: str):
 
 def _rebatched(batches, rows: int):
     """The rows of batches regrouped into batches of about `rows` rows; none empty."""
-    import pyarrow as pa
-
     pending, count = [], 0
     for batch in batches:
         if batch.num_rows:
             pending.append(batch)
             count += batch.num_rows
         if count >= rows:
-            yield pa.concat_batches(pending)
+            yield _concat(pending)
             pending, count = [], 0
     if pending:
-        yield pa.concat_batches(pending)
+        yield _concat(pending)
+
+
+def _concat(batches):
+    import pyarrow as pa
+
+    # pa.concat_batches needs pyarrow 19; the local extra allows 15.
+    return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
 
 
 def _scratch_dir() -> str:
