@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 from telco_churn.config.jobs import ModelTrainConfig, RandomForestParams
@@ -83,10 +84,15 @@ class ModelTrainer:
             mlflow.log_dict(redact(env.model_dump(mode="json")), "config/environment.json")
             mlflow.log_metrics({f"test_{name}": value for name, value in metrics.items()})
             example = x_train.head(5)
+            with warnings.catch_warnings():
+                # MLflow's hint that integer (one-hot) columns cannot hold missing values does not
+                # apply: scoring refuses keys without features before the model sees them.
+                warnings.filterwarnings("ignore", "Hint: Inferred schema contains integer", UserWarning)
+                signature = infer_signature(example, score_frame(pipeline, example))
             model = ChurnClassifier(pipeline, list(features.columns))
             version = self.ctx.feature_store.log_model(
                 model, MODEL_ARTIFACT, training_set=training_set, registered_model_name=registered_name,
-                input_example=example, signature=infer_signature(example, score_frame(pipeline, example)))
+                input_example=example, signature=signature)
         self.ctx.logger.info("Run %s: test roc_auc %.4f, accuracy %.4f", run.info.run_id, metrics["roc_auc"], metrics["accuracy"])
         if version is not None:
             self.ctx.logger.info("Registered %s version %s", registered_name, version)
