@@ -72,7 +72,7 @@ def figures(big: int) -> list[Figure]:
         Figure(f"batch inference, {n} rows, s", "s", _get("big_inference_s"), _get("baseline_big_inference_s")),
         Figure(f"inference throughput, {n} rows, rows/s", "rows/s", _rate("big_inference_rows", "big_inference_s"),
                _rate("baseline_big_inference_rows", "baseline_big_inference_s"), 0),
-        Figure(f"  vs the baseline's predict_proba alone, rows/s", "rows/s",
+        Figure("  vs the baseline's predict_proba alone, rows/s", "rows/s",
                _rate("big_inference_rows", "big_inference_s"),
                _rate("baseline_big_inference_rows", "baseline_big_predict_s"), 0),
         Figure(f"peak RSS, batch inference {n} rows, MiB", "MiB", _get("big_peak_rss_kib", 1 / 1024),

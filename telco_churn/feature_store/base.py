@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 PREDICTION = "prediction"
 PROBABILITY = "probability"
 # score_batch returns both: the class and the probability of the positive class.
-SCORE_SCHEMA = f"{PREDICTION} int, {PROBABILITY} double"
 SCORE_STRUCT = f"struct<{PREDICTION}:int,{PROBABILITY}:double>"
 
 
