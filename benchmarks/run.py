@@ -21,6 +21,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Callable
 
+from telco_churn.cores import usable_cores
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 # A module, not `python -c`: pyspark's Spark Connect client exits when __main__ has no file.
@@ -148,7 +150,7 @@ def _fmt(value: float | None, digits: int) -> str:
 
 
 def machine() -> str:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = usable_cores()
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GIB
     except (ValueError, OSError, AttributeError):

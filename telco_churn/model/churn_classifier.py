@@ -11,6 +11,7 @@ import mlflow.pyfunc
 import numpy as np
 import pandas as pd
 
+from telco_churn.cores import usable_cores
 from telco_churn.feature_store.base import PREDICTION, PROBABILITY
 
 # Rows per predict_proba call. A block this size stays in the CPU cache while the 100 trees
@@ -54,7 +55,7 @@ def predict_proba(model, features: pd.DataFrame) -> np.ndarray:
     """
     model = _one_thread(model)
     blocks = [features.iloc[start:start + BLOCK_ROWS] for start in range(0, len(features), BLOCK_ROWS)]
-    if len(blocks) <= 1 or _cores() <= 1:
+    if len(blocks) <= 1 or usable_cores() <= 1:
         return model.predict_proba(features)
     # Tree traversal releases the GIL, so threads over row blocks use every core.
     return np.concatenate(list(_pool().map(model.predict_proba, blocks)))
@@ -87,7 +88,7 @@ def _pool() -> ThreadPoolExecutor:
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            _POOL = ThreadPoolExecutor(_cores(), thread_name_prefix="score")
+            _POOL = ThreadPoolExecutor(usable_cores(), thread_name_prefix="score")
         return _POOL
 
 
@@ -98,10 +99,3 @@ def _forget_pool() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
