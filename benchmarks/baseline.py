@@ -40,15 +40,26 @@ def _conf(name: str) -> dict:
     return yaml.safe_load((ROOT / "conf" / "job_configs" / name).read_text())
 
 
+def _columns(conf: dict) -> tuple[list[str], list[str]]:
+    """The numeric and the categorical feature columns of the job's data contract."""
+    contract = yaml.safe_load((ROOT / conf["contract"]).read_text())
+    names = [n for n, spec in contract["columns"].items()
+             if spec.get("feature", True) and n not in (contract["key"], contract["label"]["column"])]
+    numeric = [n for n in names if contract["columns"][n]["type"] != "string"]
+    return numeric, [n for n in names if n not in numeric]
+
+
 def featurize(path: Path, conf: dict) -> pd.DataFrame:
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     out = pd.DataFrame({ID: raw[ID]})
-    for column in conf["numeric_columns"]:
+    numeric, categorical = _columns(conf)
+    for column in numeric:
         text = raw[column].str.strip()
         out[column] = pd.to_numeric(text.mask(text == "", "0"))
-    categories = raw[conf["categorical_columns"]].apply(lambda s: s.str.strip())
+    categories = raw[categorical].apply(lambda s: s.str.strip())
     out = pd.concat([out, pd.get_dummies(categories, dtype="int32")], axis=1)
-    out[LABEL] = (raw[conf["label"]["source_column"]].str.strip() == conf["label"]["positive_value"]).astype("int32")
+    label = yaml.safe_load((ROOT / conf["contract"]).read_text())["label"]
+    out[LABEL] = (raw[label["column"]].str.strip() == label["positive_value"]).astype("int32")
     return out
 
 

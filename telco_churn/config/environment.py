@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import model_validator
+from pydantic import AfterValidator, model_validator
 
 from telco_churn.config.loader import StrictModel, apply_overrides, deep_merge, read_yaml, validate
 from telco_churn.errors import ConfigError
@@ -13,28 +14,49 @@ from telco_churn.errors import ConfigError
 ENVIRONMENTS = ("local", "dev", "staging", "prod")
 
 
+def _matches(pattern: str, rule: str):
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"'{value}' {rule}")
+        return value
+    return check
+
+
+# Checked when the settings load, so a bad name stops the job (exit code 2) before an engine
+# starts. The rule of one part of a table name, as TableName.parse applies it; Unity Catalog
+# model names follow it too.
+Identifier = Annotated[str, AfterValidator(_matches(
+    r"[A-Za-z_][A-Za-z0-9_]*", "is not a valid name: letters, digits and underscores, not starting with a digit"))]
+ModelName = Annotated[str, AfterValidator(_matches(
+    r"[A-Za-z0-9_][A-Za-z0-9_-]*", "is not a valid model name: letters, digits, '_' and '-'"))]
+WorkspacePath = Annotated[str, AfterValidator(_matches(
+    r"(/[^/\s][^/]*)+", "must be an absolute workspace path such as /Shared/telco-churn/model-train"))]
+
+
 class Tables(StrictModel):
-    bronze: str
-    features: str
-    labels: str
-    reference: str
-    inference_input: str
-    predictions: str
+    bronze: Identifier
+    features: Identifier
+    labels: Identifier
+    reference: Identifier
+    inference_input: Identifier
+    predictions: Identifier
 
 
 class Experiments(StrictModel):
-    training: str
-    deployment: str
+    training: WorkspacePath
+    deployment: WorkspacePath
 
 
 class EnvSettings(StrictModel):
     name: str
-    catalog: str | None = None
-    database: str
+    catalog: Identifier | None = None
+    database: Identifier
     tables: Tables
-    id_column: str  # primary key of every table
-    label_column: str  # the integer churn label in the labels and reference tables
-    model_name: str
+    id_column: Identifier  # primary key of every table
+    label_column: Identifier  # the integer churn label in the labels and reference tables
+    model_name: ModelName
     experiments: Experiments
     model_registry: Literal["stages", "aliases"]
 
@@ -42,6 +64,8 @@ class EnvSettings(StrictModel):
     def _unity_catalog_has_no_stages(self) -> "EnvSettings":
         if self.catalog and self.model_registry == "stages":
             raise ValueError("model_registry must be 'aliases' when catalog is set: Unity Catalog has no stages")
+        if self.catalog and "-" in self.model_name:
+            raise ValueError(f"model_name '{self.model_name}' may not hold '-' under Unity Catalog (catalog is set)")
         return self
 
     @property

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field
 
+from telco_churn.config.contract import DataContract, load_contract
 from telco_churn.config.loader import StrictModel
+
+# A contract file's path (or an inline mapping), read and validated with the job config.
+ContractRef = Annotated[DataContract, BeforeValidator(load_contract)]
 
 Metric = Literal["roc_auc", "accuracy", "precision", "recall", "f1", "log_loss"]
 
@@ -22,31 +26,18 @@ class DemoSetupConfig(StrictModel):
 class DataIngestConfig(StrictModel):
     source: str = Field(min_length=1)  # "package" for the CSV shipped in the wheel, else a CSV path
     mode: Literal["overwrite", "if_missing"]
-
-
-class LabelConfig(StrictModel):
-    source_column: str  # becomes the environment's integer label_column
-    positive_value: str
+    contract: ContractRef
+    encoding: str = Field(default="utf-8", min_length=1)
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
 
 
 class FeatureTableConfig(StrictModel):
-    label: LabelConfig
-    numeric_columns: list[str] = Field(min_length=1)
-    categorical_columns: list[str]
+    contract: ContractRef  # the columns, their types and the label's values
     blank_numeric: Literal["zero", "missing", "drop_row"]
     one_hot_encode: bool
     drop_missing: bool
     reference_fraction: float = Field(ge=0.0, lt=1.0)
     description: str
-
-    @model_validator(mode="after")
-    def _columns_listed_once(self) -> "FeatureTableConfig":
-        seen: set[str] = set()
-        for column in [self.label.source_column, *self.numeric_columns, *self.categorical_columns]:
-            if column in seen:
-                raise ValueError(f"column '{column}' is listed more than once")
-            seen.add(column)
-        return self
 
 
 class RandomForestParams(StrictModel):

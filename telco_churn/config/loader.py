@@ -103,6 +103,8 @@ def _describe(error: dict[str, Any]) -> str:
         return "required key is missing"
     if kind == "extra_forbidden":
         return "unknown key"
+    if kind == "value_error":  # our own validators' messages already show the value
+        return error["msg"].removeprefix("Value error, ")
     got = error.get("input")
     shown = repr(got) if not isinstance(got, (dict, list)) else type(got).__name__
     return f"{error['msg']} (got {shown})"

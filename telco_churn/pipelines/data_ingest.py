@@ -1,10 +1,13 @@
-"""data-ingest: the raw customers CSV becomes the bronze Delta table."""
+"""data-ingest: the raw customers CSV becomes the bronze Delta table, once it passes the contract."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from telco_churn.config.jobs import DataIngestConfig
+from telco_churn.contracts.csv_checks import CsvFormat, check_csv
+from telco_churn.contracts.report import checked
+from telco_churn.contracts.table_checks import check_contract, contract_row_count
 from telco_churn.errors import DataValidationError
 from telco_churn.paths import DATA_FILE
 from telco_churn.workload import JobContext
@@ -16,23 +19,29 @@ class DataIngest:
 
     @property
     def source(self) -> Path:
-        return DATA_FILE if self.conf.source == "package" else Path(self.conf.source)
+        return DATA_FILE if self.conf.source == "package" else Path(self.conf.source).expanduser().resolve()
 
     def run(self) -> int:
         """Rows written; 0 when an existing table was kept."""
-        import pandas as pd
-
-        table = self.ctx.env.table("bronze")
+        table, contract, log = self.ctx.env.table("bronze"), self.conf.contract, self.ctx.logger
         if self.conf.mode == "if_missing" and self.ctx.lakehouse.exists(table):
-            self.ctx.logger.info("Bronze table %s exists; kept (mode if_missing)", table)
+            log.info("Bronze table %s exists; kept (mode if_missing)", table)
             return 0
-        # Bronze keeps the raw text: blanks and bad numbers are judged by feature-table-creation.
-        try:
-            raw = pd.read_csv(self.source, dtype=str, keep_default_na=False)
-        except (OSError, ValueError) as exc:
-            raise DataValidationError(f"Cannot read customers CSV {self.source}: {exc}") from None
-        if raw.empty:
-            raise DataValidationError(f"Customers CSV {self.source} has no rows")
-        self.ctx.lakehouse.write(self.ctx.spark.createDataFrame(raw), table, "overwrite")
-        self.ctx.logger.info("Wrote %d rows from %s to bronze table %s", len(raw), self.source.name, table)
-        return len(raw)
+        fmt = CsvFormat(self.conf.encoding, self.conf.delimiter)
+        shape, rows = check_csv(self.source, fmt, contract.required_columns, contract.key)
+        checked(shape, log)
+        # The engine reads the file itself (as a cluster reads cloud storage): nothing of it
+        # passes through this process, so any size fits in Spark Connect's message limit.
+        # Bronze keeps the raw text; every column is read as a string.
+        raw = (self.ctx.spark.read.option("header", True).option("sep", fmt.delimiter)
+               .option("encoding", fmt.encoding).option("multiLine", False).csv(self.source.as_uri()))
+        values = checked(check_contract(raw, contract, f"CSV file {self.source}"), log)
+        if contract_row_count(values) != rows:
+            raise DataValidationError(
+                f"CSV file {self.source}: the engine read {contract_row_count(values)} row(s) where the "
+                f"file check counted {rows}; nothing was written")
+        # One Delta commit: a failure or a kill before it leaves the previous version.
+        self.ctx.lakehouse.write(raw, table, "overwrite")
+        log.info("Wrote %d rows from %s to bronze table %s (%d contract warning(s))",
+                 rows, self.source.name, table, values.warning_count)
+        return rows

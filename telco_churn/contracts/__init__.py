@@ -1,0 +1,1 @@
+"""Data contracts: the checks at every table boundary and their report."""

@@ -1,0 +1,137 @@
+"""A data contract checked on a Spark DataFrame of raw text, in one aggregation pass.
+
+Why not a validation library: pandera 0.35's PySpark backend does run on a Spark Connect
+DataFrame here, but it answers pass/fail only (no count, no example) and runs one Spark job
+per check (`filter(~check).limit(1).count()`), about 50 jobs for this contract. Great
+Expectations and DQX need a classic or Databricks session and bring large dependency trees;
+pydeequ needs a JVM. The checks below are declared in conf/contracts/ and evaluated as one
+`agg` (counts and a smallest example per check), plus one small query only to name an
+example of a repeated key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pyspark.sql import Column, functions as F
+
+from telco_churn.config.contract import ColumnSpec, DataContract
+from telco_churn.contracts.report import CheckOutcome, Severity, ValidationReport
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+
+def text(column: str) -> Column:
+    """The column as trimmed text, whatever its type."""
+    return F.trim(F.col(f"`{column}`").cast("string"))
+
+
+def number(column: str) -> Column:
+    """The column parsed as a double; null where it is not a number."""
+    return F.expr(f"try_cast(trim(cast(`{column}` AS STRING)) AS DOUBLE)")
+
+
+def is_blank(column: str) -> Column:
+    return text(column).isNull() | (text(column) == "")
+
+
+def is_finite(value: Column) -> Column:
+    return ~F.isnan(value) & (F.abs(value) != F.lit(float("inf")))
+
+
+@dataclass(frozen=True)
+class _Check:
+    name: str
+    severity: Severity
+    problem: str
+    broken: Column  # true on a row that breaks the check
+    shown: Column  # what an example shows of such a row
+
+
+def _column_checks(column: str, spec: ColumnSpec, contract: DataContract) -> list[_Check]:
+    value, blank = text(column), is_blank(column)
+    checks = []
+    blank_severity = "error" if column == contract.key else spec.blank
+    if blank_severity != "allow":
+        checks.append(_Check(f"{column}: blank", blank_severity, "blank value(s)", blank, F.lit("blank")))
+    if spec.numeric:
+        parsed = number(column)
+        checks.append(_Check(f"{column}: type", spec.severity, f"value(s) that are not {'an integer' if spec.type == 'integer' else 'a number'}",
+                             ~blank & parsed.isNull(), value))
+        finite = parsed.isNotNull() & is_finite(parsed)
+        # Never a warning: an infinite or NaN number can never become a sound feature.
+        checks.append(_Check(f"{column}: finite", "error", "non-finite value(s) (inf or NaN)",
+                             parsed.isNotNull() & ~is_finite(parsed), value))
+        if spec.type == "integer":
+            checks.append(_Check(f"{column}: integer", spec.severity, "value(s) with a fraction",
+                                 finite & (parsed != F.floor(parsed)), value))
+        if spec.min is not None:
+            checks.append(_Check(f"{column}: range", spec.severity, f"value(s) below {spec.min}", finite & (parsed < spec.min), value))
+        if spec.max is not None:
+            checks.append(_Check(f"{column}: range", spec.severity, f"value(s) above {spec.max}", finite & (parsed > spec.max), value))
+        if spec.values is not None:
+            checks.append(_Check(f"{column}: domain", spec.severity, f"value(s) not in {spec.values}",
+                                 finite & ~parsed.isin([float(v) for v in spec.values]), value))
+    elif spec.values is not None:
+        checks.append(_Check(f"{column}: domain", spec.severity, f"value(s) not in {spec.values}", ~blank & ~value.isin(spec.values), value))
+    if column == contract.label.column:
+        allowed = [contract.label.positive_value, contract.label.negative_value]
+        checks.append(_Check(f"{column}: label", "error", f"label value(s) other than {allowed}", ~blank & ~value.isin(allowed), value))
+    return checks
+
+
+def missing_columns(columns: list[str], contract: DataContract) -> list[str]:
+    present = set(columns)
+    return [c for c in contract.required_columns if c not in present]
+
+
+def check_contract(df: "DataFrame", contract: DataContract, target: str) -> ValidationReport:
+    """Every check of the contract on df (columns as text); one Spark aggregation for all of them."""
+    report = ValidationReport(target)
+    missing = missing_columns(df.columns, contract)
+    report.add(CheckOutcome("required columns", "error", len(contract.required_columns), len(missing),
+                            f"missing column(s): {', '.join(missing)}"))
+    if missing:
+        return report
+    checks = [check for column, spec in contract.columns.items() for check in _column_checks(column, spec, contract)]
+    key = text(contract.key)
+    known_key = F.when(~is_blank(contract.key), key)  # blank keys are the blank check's
+    # Counts first, alone: examples and the distinct count each cost as much again, measured
+    # at 1M rows, so the distinct count runs apart and examples only for the checks that failed.
+    counts = df.agg(F.count(F.lit(1)).alias("rows"), F.count(known_key).alias("keys"),
+                    *[F.sum(c.broken.cast("int")).alias(f"n{i}") for i, c in enumerate(checks)]).first()
+    rows = counts["rows"]
+    failed = {i: c for i, c in enumerate(checks) if counts[f"n{i}"]}
+    examples = _examples(df, key, failed) if failed else {}
+    for i, check in enumerate(checks):
+        example = examples.get(i)
+        shown = f"'{example['v']}' ({contract.key} {example['k']})" if example is not None else None
+        report.add(CheckOutcome(check.name, check.severity, rows, counts[f"n{i}"] or 0, check.problem, shown))
+    extra = counts["keys"] - df.agg(F.count_distinct(known_key)).first()[0]
+    report.add(CheckOutcome(f"{contract.key}: unique", contract.duplicate_keys, rows, extra,
+                            "extra row(s) with a repeated key", _repeated_key(df, key, contract.key) if extra else None))
+    return report
+
+
+def _examples(df: "DataFrame", key: Column, failed: dict[int, _Check]) -> dict:
+    """The broken row with the smallest key, per failed check: a stable example from run to run."""
+    broken = [c.broken for c in failed.values()]
+    any_broken = broken[0]
+    for condition in broken[1:]:
+        any_broken = any_broken | condition
+    found = df.filter(any_broken).agg(*[
+        F.min(F.when(c.broken, F.struct(key.alias("k"), c.shown.alias("v")))).alias(f"e{i}") for i, c in failed.items()]).first()
+    return {i: found[f"e{i}"] for i in failed}
+
+
+def _repeated_key(df: "DataFrame", key: Column, name: str) -> str:
+    repeats = df.filter(key.isNotNull() & (key != "")).groupBy(key.alias("k")).count().filter(F.col("count") > 1)
+    top = repeats.orderBy(F.col("count").desc(), "k").first()
+    return f"{name} '{top['k']}' appears {top['count']} times ({repeats.count()} key(s) repeat)"
+
+
+def contract_row_count(report: ValidationReport) -> int:
+    """The rows the contract's checks saw (0 if a required column was missing)."""
+    return max((o.rows_checked for o in report.outcomes if o.check != "required columns"), default=0)
