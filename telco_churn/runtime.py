@@ -22,11 +22,19 @@ log = get_logger("runtime")
 
 
 class Runtime:
-    """One engine shared by every job run in this process; stop it with close()."""
+    """One engine shared by every job run in this process; stop it with close().
+
+    workspace_dir holds the local lakehouse and MLflow store (engines sail and classic); on a
+    Spark Connect cluster it is the cluster's warehouse, and MLflow is the cluster's.
+    """
 
     def __init__(self, engine: Engine, workspace_dir: Path | None):
         self.engine = engine
         self.workspace_dir = workspace_dir
+
+    @property
+    def _tables_dir(self) -> Path:
+        return self.workspace_dir if self.engine.kind == "connect" else self.workspace_dir / "tables"
 
     @property
     def spark(self):
@@ -40,11 +48,13 @@ class Runtime:
             return CatalogLakehouse(self.spark)
         from telco_churn.lakehouse.local import LocalLakehouse
 
-        return LocalLakehouse(self.spark, self.workspace_dir / "tables")
+        return LocalLakehouse(self.spark, self._tables_dir)
 
     def tracking(self, env: "EnvSettings") -> TrackingStore:
         if self.engine.kind == "databricks":
             return TrackingStore.databricks(unity_catalog=env.catalog is not None)
+        if self.engine.kind == "connect":
+            return TrackingStore.from_environment(unity_catalog=env.catalog is not None)
         return TrackingStore.local(self.workspace_dir)
 
     def feature_store(self, env: "EnvSettings") -> "FeatureStore":
@@ -54,7 +64,8 @@ class Runtime:
             return DatabricksFeatureStore(self.spark, unity_catalog=env.catalog is not None)
         from telco_churn.feature_store.local import LocalFeatureStore
 
-        return LocalFeatureStore(self.lakehouse, self.workspace_dir / "feature_store")
+        metadata = self._tables_dir / "_feature_store" if self.engine.kind == "connect" else self.workspace_dir / "feature_store"
+        return LocalFeatureStore(self.lakehouse, metadata)
 
     def close(self) -> None:
         self.engine.stop()
@@ -64,8 +75,13 @@ def start_runtime(engine: str | None = None, workspace_dir: str | Path | None = 
     kind = resolve_engine(engine)
     started = time.perf_counter()
     running = start_engine(kind)
-    folder = None if kind == "databricks" else local_workspace_dir(workspace_dir)
-    where = f", workspace {folder}" if folder else ""
+    if kind == "connect":
+        from telco_churn.engine.connect import warehouse_dir
+
+        folder = warehouse_dir()
+    else:
+        folder = None if kind == "databricks" else local_workspace_dir(workspace_dir)
+    where = f", {running.description}" if running.description else (f", workspace {folder}" if folder else "")
     runtime = Runtime(running, folder)
     if folder is not None:
         runtime.lakehouse  # registers the tables already on disk, so spark.table(name) finds them

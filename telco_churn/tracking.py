@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import uuid
@@ -33,6 +34,14 @@ class TrackingStore:
     @classmethod
     def databricks(cls, unity_catalog: bool) -> "TrackingStore":
         return cls("databricks", "databricks-uc" if unity_catalog else "databricks")
+
+    @classmethod
+    def from_environment(cls, unity_catalog: bool) -> "TrackingStore":
+        """The cluster's MLflow: $MLFLOW_TRACKING_URI (and $MLFLOW_REGISTRY_URI), as on Databricks."""
+        uri = os.environ.get("MLFLOW_TRACKING_URI", "databricks")
+        if uri == "databricks":
+            return cls.databricks(unity_catalog)
+        return cls(uri, os.environ.get("MLFLOW_REGISTRY_URI", uri))
 
     def activate(self) -> None:
         import mlflow

@@ -1,4 +1,5 @@
-"""Chooses and starts the Spark engine: Databricks, embedded Sail, or classic local Spark."""
+"""Chooses and starts the Spark engine: Databricks, a Spark Connect cluster, embedded Sail, or
+classic local Spark."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import TYPE_CHECKING, Callable
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-ENGINES = ("auto", "sail", "classic", "databricks")
+ENGINES = ("auto", "sail", "classic", "databricks", "connect")
+SPARK_REMOTE_VAR = "SPARK_REMOTE"  # set on a cluster that serves Spark over Spark Connect
 ENGINE_ENV_VAR = "TELCO_CHURN_ENGINE"
 
 
@@ -19,6 +21,8 @@ class Engine:
     spark: "SparkSession"
     _stop: Callable[[], None] = field(repr=False)
     stopped: bool = False
+
+    description: str = ""
 
     @property
     def is_local(self) -> bool:
@@ -35,12 +39,16 @@ def on_databricks() -> bool:
 
 
 def resolve_engine(requested: str | None) -> str:
-    """The engine to use: the explicit choice, else $TELCO_CHURN_ENGINE, else by where we run."""
+    """The engine to use: the explicit choice, else $TELCO_CHURN_ENGINE, else by where we run:
+    a Databricks cluster, a cluster that gives its Spark session over Spark Connect
+    ($SPARK_REMOTE), or this machine."""
     kind = requested or os.environ.get(ENGINE_ENV_VAR) or "auto"
     if kind not in ENGINES:
         raise ValueError(f"unknown engine '{kind}'; valid: {', '.join(ENGINES)}")
     if kind == "auto":
-        return "databricks" if on_databricks() else "sail"
+        if on_databricks():
+            return "databricks"
+        return "connect" if os.environ.get(SPARK_REMOTE_VAR) else "sail"
     return kind
 
 
@@ -58,4 +66,8 @@ def start_engine(kind: str) -> Engine:
         from telco_churn.engine.databricks import start_databricks
 
         return start_databricks()
+    if kind == "connect":
+        from telco_churn.engine.connect import start_connect
+
+        return start_connect()
     raise ValueError(f"cannot start engine '{kind}'")

@@ -1,0 +1,110 @@
+"""One workspace: its folders, token, database, services and executor, wired to the gateway."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from local_workspace.compute.cluster import ClusterManager, kill_group
+from local_workspace.compute.dbfs_fuse import FuseView
+from local_workspace.compute.runner import RunExecutor
+from local_workspace.config import HOST_NAME, WorkspaceDirs, load_or_create_token
+from local_workspace.gateway import Gateway
+from local_workspace.services.clusters import urls as clusters_urls
+from local_workspace.services.clusters.responses import ClustersResponses
+from local_workspace.services.dbfs import urls as dbfs_urls
+from local_workspace.services.dbfs.models import Dbfs
+from local_workspace.services.dbfs.responses import DbfsResponses
+from local_workspace.services.jobs import urls as jobs_urls
+from local_workspace.services.jobs.models import Jobs
+from local_workspace.services.jobs.responses import JobsResponses
+from local_workspace.services.mlflow import urls as mlflow_urls
+from local_workspace.services.mlflow.models import mlflow_server_app
+from local_workspace.services.mlflow.responses import MlflowResponses
+from local_workspace.services.scim import urls as scim_urls
+from local_workspace.services.scim.responses import ScimResponses
+from local_workspace.services.workspace import urls as workspace_urls
+from local_workspace.services.workspace.models import WorkspaceTree
+from local_workspace.services.workspace.responses import WorkspaceResponses
+from local_workspace.store import Database
+
+log = logging.getLogger("local_workspace")
+USER = "local-user@workspace.local"
+INTERRUPTED = ("The workspace stopped while this run was in progress (it was killed or crashed); "
+               "the run was marked failed when the workspace restarted.")
+
+
+class Workspace:
+    def __init__(self, root: Path, token: str | None = None):
+        self.dirs = WorkspaceDirs(Path(root).resolve()).create()
+        self.token = load_or_create_token(self.dirs, token)
+        self.port: int | None = None
+        self.db = Database(self.dirs.database)
+        self.dbfs = Dbfs(self.dirs.dbfs)
+        self.tree = WorkspaceTree(self.db, self.dirs.workspace_files, USER)
+        self.fuse = FuseView(self.dirs.dbfs, self.dirs.workspace_files)
+        self.jobs = Jobs(self.db, USER, self.base_url)
+        self.clusters = ClusterManager(self.db, self.dirs, self.cluster_environment)
+        self.executor = RunExecutor(self.jobs, self.clusters, self.dirs.runs, self.fuse, self.redact)
+        self.workspace_id = str(int(hashlib.sha256(str(self.dirs.root).encode()).hexdigest()[:12], 16))
+        self._recover()
+
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def allowed_hosts(self) -> set[str]:
+        return {HOST_NAME, f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
+
+    def redact(self, text: str) -> str:
+        return text.replace(self.token, "[REDACTED]") if text else text
+
+    def cluster_environment(self) -> dict[str, str]:
+        """What every cluster is given: the workspace's address and a token, as on Databricks,
+        plus where its Spark warehouse lives (Sail keeps its catalog in memory)."""
+        return {
+            "DATABRICKS_HOST": self.base_url(), "DATABRICKS_TOKEN": self.token, "MLFLOW_TRACKING_URI": "databricks",
+            "MLFLOW_REGISTRY_URI": "databricks", "SPARK_WAREHOUSE_DIR": str(self.dirs.warehouse),
+            "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+        }
+
+    def _recover(self) -> None:
+        """After a crash: runs left active are failed, and their processes ended."""
+        for row in self.db.query("SELECT t.pid FROM task_runs t JOIN runs r ON r.run_id = t.run_id WHERE t.pid IS NOT NULL "
+                                 "AND t.life_cycle_state IN ('PENDING', 'RUNNING', 'TERMINATING')"):
+            if _runs_under(row["pid"], self.dirs.runs):
+                kill_group(row["pid"], grace=2.0)
+        failed = self.jobs.fail_interrupted_runs(INTERRUPTED)
+        if failed:
+            log.warning("Marked %d interrupted run(s) failed: %s", len(failed), ", ".join(map(str, failed)))
+        self.clusters.end_orphans("The workspace stopped while the cluster was running")
+
+    def wsgi(self) -> Gateway:
+        dbfs_file = self.fuse.dbfs_file
+        mlflow_api = MlflowResponses(dbfs_file, self.dirs.dbfs, self.token.encode() + b"/signed", self.base_url)
+        routes = [
+            *dbfs_urls.routes(DbfsResponses(self.dbfs)),
+            *workspace_urls.routes(WorkspaceResponses(self.tree)),
+            *jobs_urls.routes(JobsResponses(self.jobs, self.executor)),
+            *clusters_urls.routes(ClustersResponses(self.clusters)),
+            *scim_urls.routes(ScimResponses(USER)),
+            *mlflow_urls.routes(mlflow_api),
+        ]
+        store_uri = f"sqlite:///{self.dirs.mlflow / 'mlflow.db'}"
+        return Gateway(self.token, self.allowed_hosts, routes, mlflow_urls.public_routes(mlflow_api),
+                       mlflow_server_app(store_uri, dbfs_file), mlflow_urls.MLFLOW_PREFIXES, self.workspace_id)
+
+    def close(self) -> None:
+        self.executor.shutdown()
+        self.executor.wait_idle(30)
+        self.clusters.stop_all()
+        self.db.close()
+
+
+def _runs_under(pid: int, folder: Path) -> bool:
+    try:
+        import os
+
+        return os.readlink(f"/proc/{pid}/cwd").startswith(str(folder))
+    except OSError:
+        return False

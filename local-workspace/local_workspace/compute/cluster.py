@@ -1,0 +1,255 @@
+"""Local clusters: a fresh Python environment over the runtime's libraries, plus a Spark Connect
+driver of its own. Tasks run in it as processes with the environment a cluster gives them."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from local_workspace.config import WorkspaceDirs
+from local_workspace.errors import ResourceDoesNotExist
+from local_workspace.store import Database, dumps
+
+HERE = Path(__file__).resolve().parent
+CLUSTER_MAIN = HERE / "cluster_main.py"
+TASK_MAIN = HERE / "task_main.py"
+START_TIMEOUT = 120.0
+BASE_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+class ClusterError(Exception):
+    """A cluster could not start."""
+
+
+class LibraryError(ClusterError):
+    """A library could not be installed on a cluster."""
+
+
+def runtime_site_packages() -> list[str]:
+    """The libraries every cluster sees: the workspace's own environment, as the ML runtime's.
+
+    A plain path in a .pth file adds them without running their .pth hooks, so an editable
+    checkout installed there (the project under development) is not visible on clusters:
+    tasks see only the wheels attached to them.
+    """
+    paths = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    return sorted(p for p in paths if os.path.isdir(p))
+
+
+def _base_python() -> str:
+    return getattr(sys, "_base_executable", None) or sys.executable
+
+
+def _uv() -> list[str]:
+    beside = Path(sys.executable).parent / "uv"
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("uv")
+    return [found] if found else [sys.executable, "-m", "uv"]
+
+
+def kill_group(pid: int | None, grace: float = 5.0) -> None:
+    """Ends a process and everything in its process group: TERM, then KILL."""
+    if not pid:
+        return
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.05)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class LocalCluster:
+    def __init__(self, cluster_id: str, name: str, spec: dict, folder: Path, base_env: dict[str, str]):
+        self.cluster_id, self.name, self.spec, self.folder = cluster_id, name, spec, folder
+        self.env_dir = folder / "env"
+        self.home = folder / "home"
+        self.base_env = base_env
+        self.process: subprocess.Popen | None = None
+        self.spark_port: int | None = None
+        self.installed: set[str] = set()
+        self.lock = threading.Lock()
+
+    @property
+    def python(self) -> str:
+        return str(self.env_dir / "bin" / "python")
+
+    def _site_packages(self) -> Path:
+        return next((self.env_dir / "lib").glob("python3*/site-packages"))
+
+    def start(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        (self.folder / "tmp").mkdir(exist_ok=True)
+        made = subprocess.run([_base_python(), "-m", "venv", "--without-pip", str(self.env_dir)],
+                              capture_output=True, text=True)
+        if made.returncode:
+            raise ClusterError(f"Could not create the cluster's Python environment: {made.stderr.strip()[-2000:]}")
+        (self._site_packages() / "_runtime_libraries.pth").write_text("\n".join(runtime_site_packages()) + "\n")
+        port_file = self.folder / "spark_port"
+        log = (self.folder / "driver.log").open("ab")
+        self.process = subprocess.Popen([self.python, str(CLUSTER_MAIN), str(port_file)], cwd=self.folder,
+                                        env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL, start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while not port_file.exists():
+            if self.process.poll() is not None:
+                tail = (self.folder / "driver.log").read_text(errors="replace")[-2000:]
+                raise ClusterError(f"The cluster's Spark driver exited with code {self.process.returncode}: {tail}")
+            if time.monotonic() > deadline:
+                self.terminate()
+                raise ClusterError(f"The cluster's Spark driver did not start within {START_TIMEOUT:.0f} s")
+            time.sleep(0.05)
+        self.spark_port = int(port_file.read_text())
+
+    def environment(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """What a task sees: a clean environment, never the workspace's own."""
+        env = {
+            "PATH": f"{self.env_dir / 'bin'}:{BASE_PATH}", "HOME": str(self.home), "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8", "TMPDIR": str(self.folder / "tmp"), "PYTHONUNBUFFERED": "1",
+            "DB_CLUSTER_ID": self.cluster_id, "DB_CLUSTER_NAME": self.name, "DB_IS_DRIVER": "TRUE",
+            "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+            **self.base_env,
+        }
+        if self.spark_port:
+            env["SPARK_REMOTE"] = f"sc://127.0.0.1:{self.spark_port}"
+        env.update(self.spec.get("spark_env_vars", {}))
+        env.update(extra or {})
+        return env
+
+    def install(self, specs: list[str], log_file: Path) -> None:
+        """Installs libraries once per cluster (pip-style specs, wheel paths or `-r file`)."""
+        with self.lock:
+            todo = [s for s in specs if s not in self.installed]
+            if not todo:
+                return
+            args = [arg for spec in todo for arg in (spec.split(" ", 1) if spec.startswith("-r ") else [spec])]
+            command = [*_uv(), "pip", "install", "--python", self.python, *args]
+            env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+            with log_file.open("ab") as log:
+                # From the local cache first: a cluster should not wait on the package index.
+                done = subprocess.run([*command, "--offline"], stdout=log, stderr=subprocess.STDOUT, env=env)
+                if done.returncode:
+                    done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+            if done.returncode:
+                tail = log_file.read_text(errors="replace").strip().splitlines()[-12:]
+                raise LibraryError(f"{', '.join(todo)}. Error messages:\n" + "\n".join(tail))
+            self.installed.update(todo)
+
+    def terminate(self) -> None:
+        if self.process is not None:
+            kill_group(self.process.pid)
+            self.process.wait(timeout=10)
+        shutil.rmtree(self.env_dir, ignore_errors=True)
+
+
+class ClusterManager:
+    def __init__(self, db: Database, dirs: WorkspaceDirs, base_env: Callable[[], dict[str, str]]):
+        self.db, self.dirs, self.base_env = db, dirs, base_env
+        self._live: dict[str, LocalCluster] = {}
+        self._lock = threading.Lock()
+
+    def start(self, run_id: int | None, name: str, spec: dict, source: str = "JOB") -> LocalCluster:
+        cluster_id = f"{time.strftime('%m%d-%H%M%S')}-{secrets.token_hex(4)}"
+        folder = self.dirs.clusters / cluster_id
+        folder.mkdir(parents=True)
+        cluster = LocalCluster(cluster_id, name, spec, folder, self.base_env())
+        started = int(time.time() * 1000)
+        with self.db.transaction() as conn:
+            conn.execute("INSERT INTO clusters (cluster_id, run_id, cluster_name, spec, state, start_time, cluster_source) "
+                         "VALUES (?, ?, ?, ?, 'PENDING', ?, ?)", (cluster_id, run_id, name, dumps(spec), started, source))
+        with self._lock:
+            self._live[cluster_id] = cluster
+        try:
+            cluster.start()
+        except ClusterError as exc:
+            self._set(cluster_id, state="TERMINATED", state_message=str(exc)[-1000:], terminated_time=_ms())
+            with self._lock:
+                self._live.pop(cluster_id, None)
+            raise
+        self._set(cluster_id, state="RUNNING", pid=cluster.process.pid, spark_port=cluster.spark_port)
+        return cluster
+
+    def terminate(self, cluster: LocalCluster, message: str = "Job run finished") -> None:
+        self._set(cluster.cluster_id, state="TERMINATING")
+        cluster.terminate()
+        self._set(cluster.cluster_id, state="TERMINATED", state_message=message, terminated_time=_ms())
+        with self._lock:
+            self._live.pop(cluster.cluster_id, None)
+
+    def _set(self, cluster_id: str, **fields) -> None:
+        columns = ", ".join(f"{k} = ?" for k in fields)
+        with self.db.transaction() as conn:
+            conn.execute(f"UPDATE clusters SET {columns} WHERE cluster_id = ?", (*fields.values(), cluster_id))
+
+    def get(self, cluster_id: str) -> dict:
+        row = self.db.one("SELECT * FROM clusters WHERE cluster_id = ?", (cluster_id,))
+        if row is None:
+            raise ResourceDoesNotExist(f"Cluster {cluster_id} does not exist")
+        return self._render(row)
+
+    def list(self) -> list[dict]:
+        return [self._render(r) for r in self.db.query("SELECT * FROM clusters ORDER BY start_time DESC LIMIT 100")]
+
+    def _render(self, row) -> dict:
+        spec = json.loads(row["spec"])
+        out = {**{k: v for k, v in spec.items() if k in ("spark_version", "node_type_id", "num_workers",
+                                                          "spark_env_vars", "spark_conf", "data_security_mode",
+                                                          "custom_tags", "driver_node_type_id")},
+               "cluster_id": row["cluster_id"], "cluster_name": row["cluster_name"], "state": row["state"],
+               "state_message": row["state_message"], "start_time": row["start_time"],
+               "cluster_source": row["cluster_source"], "creator_user_name": "", "spark_context_id": 0}
+        out.setdefault("num_workers", 0)
+        if row["terminated_time"]:
+            out["terminated_time"] = row["terminated_time"]
+        if row["spark_port"] and row["state"] == "RUNNING":
+            out["driver"] = {"host_private_ip": "127.0.0.1", "private_ip": "127.0.0.1"}
+        return out
+
+    def end_orphans(self, message: str) -> None:
+        """After a crash: ends the drivers a dead workspace left running, and records it."""
+        for row in self.db.query("SELECT * FROM clusters WHERE state IN ('PENDING', 'RUNNING', 'TERMINATING')"):
+            if row["pid"] and _is_ours(row["pid"], self.dirs.clusters / row["cluster_id"]):
+                kill_group(row["pid"], grace=2.0)
+            shutil.rmtree(self.dirs.clusters / row["cluster_id"] / "env", ignore_errors=True)
+            self._set(row["cluster_id"], state="TERMINATED", state_message=message, terminated_time=_ms())
+
+    def stop_all(self) -> None:
+        with self._lock:
+            live = list(self._live.values())
+        for cluster in live:
+            self.terminate(cluster, "The workspace stopped")
+
+
+def _is_ours(pid: int, folder: Path) -> bool:
+    """True if pid still runs a process of that cluster (pids are reused after a reboot)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        cwd = os.readlink(f"/proc/{pid}/cwd")
+    except OSError:
+        return False
+    return str(folder) in cmdline or cwd.startswith(str(folder))
+
+
+def _ms() -> int:
+    return int(time.time() * 1000)

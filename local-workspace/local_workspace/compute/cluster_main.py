@@ -1,0 +1,34 @@
+"""A cluster's driver: a Spark Connect server (Sail) on a free loopback port, until SIGTERM.
+
+Run with the cluster's own Python, as a file: it imports nothing of the workspace.
+    python cluster_main.py PORT_FILE
+"""
+
+import os
+import signal
+import sys
+import threading
+
+
+def main() -> None:
+    port_file = sys.argv[1]
+    os.environ.setdefault("RUST_LOG", "error")
+    from pysail.spark import SparkConnectServer
+
+    server = SparkConnectServer(ip="127.0.0.1", port=0)
+    server.start(background=True)
+    _, port = server.listening_address
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    tmp = port_file + ".tmp"
+    with open(tmp, "w") as handle:
+        handle.write(str(port))
+    os.replace(tmp, port_file)
+    print(f"Spark Connect server listening on 127.0.0.1:{port}", flush=True)
+    stop.wait()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

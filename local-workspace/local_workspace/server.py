@@ -1,0 +1,117 @@
+"""Running a workspace: in the foreground (serve), or in the background (start/stop/status)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from local_workspace.config import WorkspaceDirs
+
+BIND = "127.0.0.1"  # never another interface
+DEFAULT_PORT = 8799
+log = logging.getLogger("local_workspace")
+
+
+def serve(root: Path, port: int = DEFAULT_PORT, token: str | None = None) -> int:
+    """Serves until SIGINT/SIGTERM, then cancels active runs and stops clusters cleanly."""
+    from werkzeug.serving import make_server
+
+    from local_workspace.app import Workspace
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    workspace = Workspace(root, token)
+    server = make_server(BIND, port, None, threaded=True)
+    workspace.port = server.server_port
+    server.app = workspace.wsgi()
+    state = {"pid": os.getpid(), "port": workspace.port, "url": workspace.base_url()}
+    _write_private(workspace.dirs.server_file, json.dumps(state))
+    stopping = threading.Event()
+
+    def stop(*_):
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    log.info("Local Databricks workspace at %s (folder %s)", workspace.base_url(), workspace.dirs.root)
+    print(f"Local Databricks workspace listening on {workspace.base_url()}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        workspace.close()
+        workspace.dirs.server_file.unlink(missing_ok=True)
+        log.info("Workspace stopped")
+    return 0
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+def running(root: Path) -> dict | None:
+    """The running server's pid, port and url, or None."""
+    state_file = WorkspaceDirs(Path(root).resolve()).server_file
+    if not state_file.is_file():
+        return None
+    state = json.loads(state_file.read_text())
+    try:
+        os.kill(state["pid"], 0)
+    except OSError:
+        return None
+    return state
+
+
+def start(root: Path, port: int = DEFAULT_PORT, token: str | None = None, timeout: float = 60.0) -> dict:
+    """Starts `serve` in the background; returns its state once it answers."""
+    root = Path(root).resolve()
+    found = running(root)
+    if found:
+        return found
+    dirs = WorkspaceDirs(root).create()
+    dirs.server_file.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "local_workspace", "serve", "--dir", str(root), "--port", str(port)]
+    env = dict(os.environ)
+    if token:
+        env["LOCAL_WORKSPACE_TOKEN"] = token  # not on the command line, where `ps` would show it
+    with dirs.log_file.open("ab") as log_file:
+        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   env=env, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = dirs.log_file.read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"The workspace exited with code {process.returncode}:\n{tail}")
+        found = running(root)
+        if found:
+            return found
+        time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError(f"The workspace did not start within {timeout:.0f} s; see {dirs.log_file}")
+
+
+def stop(root: Path, timeout: float = 60.0) -> bool:
+    """Stops the background server; False if none was running."""
+    found = running(root)
+    if not found:
+        return False
+    os.kill(found["pid"], signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(found["pid"], 0)
+        except OSError:
+            return True
+        time.sleep(0.1)
+    os.kill(found["pid"], signal.SIGKILL)
+    return True
