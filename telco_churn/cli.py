@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     launch.add_argument("--engine", choices=ENGINES, default=None)
     launch.add_argument("--workspace-dir", default=None)
 
+    workspace = sub.add_parser("workspace", help="a local Databricks workspace: serve, start, stop, status, env",
+                               add_help=False)
+    workspace.add_argument("workspace_args", nargs=argparse.REMAINDER)
+
     ui = sub.add_parser("ui", help="open the MLflow UI on the local tracking store")
     ui.add_argument("--workspace-dir", default=None)
     ui.add_argument("--port", type=int, default=5000)
@@ -95,9 +99,23 @@ def list_models(args) -> int:
     return 0
 
 
+def _workspace(argv: list[str]) -> int:
+    """`telco-churn workspace ...`: the local workspace's own CLI, with its folder in the checkout.
+
+    The workspace is a package of its own (local-workspace/), installed locally, not in the wheel.
+    """
+    from local_workspace.cli import main as workspace_main
+    from telco_churn.paths import project_root
+
+    return workspace_main(argv, default_dir=project_root() / ".workspace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from telco_churn.errors import TelcoChurnError
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["workspace"]:
+        return _workspace(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         if args.command == "run":

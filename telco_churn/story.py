@@ -51,15 +51,10 @@ def _job(name: str, runtime: Runtime, *args: str):
     return job.launch()
 
 
-def _promote(runtime: Runtime, version: int, target: str) -> None:
-    from telco_churn import cli
-
-    flag = "--stage" if target[0].isupper() else "--alias"
-    args = ["promote", "--version", str(version), flag, target, "--env", "local"]
-    if runtime.workspace_dir:
-        args += ["--workspace-dir", str(runtime.workspace_dir)]
-    if cli.main(args) != 0:
-        raise RuntimeError(f"promotion of v{version} to {target} failed")
+def _promote(registry, version: int, target: str) -> None:
+    """The manual registry step, as `telco-churn promote` does it."""
+    registry.assign(version, target)
+    log.info("%s v%s -> %s", registry.name, version, target)
 
 
 def run_story(engine: str | None = None, workspace_dir: str | Path | None = None) -> int:
@@ -79,10 +74,10 @@ def run_story(engine: str | None = None, workspace_dir: str | Path | None = None
         roles = ROLE_NAMES[env.model_registry]
         v1 = max(v.version for v in registry.versions())
         _step(f"2. Manual promotion with the CLI: v{v1} -> {roles['current']}")
-        _promote(runtime, v1, roles["current"])
+        _promote(registry, v1, roles["current"])
         _step(f"3. Challenger: train with max_depth {CHALLENGER_DEPTH}, promote it to {roles['candidate']}")
         trained = _job("model-train", runtime, "--set", f"model_params.max_depth={CHALLENGER_DEPTH}")
-        _promote(runtime, trained.version, roles["candidate"])
+        _promote(registry, trained.version, roles["candidate"])
         _step("4. model-deployment")
         deployment = _job("model-deployment", runtime)
         _step("5. model-inference-batch")

@@ -95,3 +95,11 @@ def trained(runtime, sample_csv, request) -> Sandbox:
     box.build_features(sample_csv)
     box.job("model-train", "--set", "model_params.n_estimators=20")
     return box
+
+
+@pytest.fixture(scope="session")
+def dbx_python() -> Path:
+    """.venv-dbx/bin/python, with dbx and the legacy databricks CLI (requirements-dbx.txt)."""
+    from tests.dbx_venv import ensure_dbx_venv
+
+    return ensure_dbx_venv()

@@ -99,28 +99,6 @@ def _run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(argv, capture_output=True, text=True, check=False, **kwargs)
 
 
-@pytest.fixture(scope="session")
-def dbx_python() -> Path:
-    """.venv-dbx/bin/python with requirements-dbx.txt installed; rebuilt when that file changes."""
-    python = DBX_VENV / "bin" / "python"
-    stamp = DBX_VENV / ".requirements-dbx.sha256"
-    digest = hashlib.sha256(REQUIREMENTS_DBX.read_bytes()).hexdigest()
-    if python.exists() and stamp.exists() and stamp.read_text() == digest:
-        return python
-    uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
-    if uv:
-        steps = [[uv, "venv", "--allow-existing", "--python", sys.executable, str(DBX_VENV)],
-                 [uv, "pip", "sync", "--python", str(python), str(REQUIREMENTS_DBX)]]
-    else:  # slower, but needs nothing beyond the standard library
-        steps = [[sys.executable, "-m", "venv", str(DBX_VENV)],
-                 [str(python), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS_DBX)]]
-    for step in steps:
-        done = _run(step)
-        assert done.returncode == 0, f"{' '.join(step)} failed:\n{done.stdout}\n{done.stderr}"
-    stamp.write_text(digest)
-    return python
-
-
 def dbx_read(dbx_python: Path, deployment_file: Path) -> dict:
     done = _run([str(dbx_python), "-W", "ignore", "-c", DBX_READER, str(deployment_file)], cwd=REPO)
     assert done.returncode == 0, f"dbx rejected {deployment_file.name}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
@@ -381,3 +359,16 @@ def test_schema_check_names_problems_in_a_broken_copy(tmp_path):
     done = check_jsonschema(broken)
     assert done.returncode != 0
     assert "$.jobs['integration-test']" in done.stdout
+
+
+def test_deployment_workflows_run_one_at_a_time():
+    spec = load_deployment(DEPLOYMENT)
+    for env in ENVIRONMENTS:
+        assert spec.workflow(env, f"{PREFIXES[env]}-telco-churn-model-deployment").raw["max_concurrent_runs"] == 1
+
+
+def test_offline_checks_refuse_a_deployment_workflow_without_max_concurrent_runs(tmp_path):
+    copy = broken_copy(tmp_path, "max_concurrent_runs: 1   # two deployments", "max_concurrent_runs: 2   # two deployments")
+    problems = problems_of(copy)
+    assert problems == ["dev/DEV-telco-churn-model-deployment: runs telco-churn-model-deployment, which must never "
+                        "run twice at once: set max_concurrent_runs: 1 (found 2)"]

@@ -103,19 +103,22 @@ class RunExecutor:
         ctx = _RunContext(run_id, row["job_id"], spec, time.monotonic() + timeout if timeout else None)
         with self._lock:
             self._active[run_id] = ctx
+        final = {"life_cycle_state": "INTERNAL_ERROR", "result_state": "FAILED",
+                 "state_message": "Internal error of the local workspace"}
         try:
             self.jobs.update_run(run_id, life_cycle_state="RUNNING", state_message="")
-            self._run_tasks(ctx, task_keys)
+            final = self._run_tasks(ctx, task_keys)
         except Exception:  # noqa: BLE001 - a bug here must still end the run, with its reason
-            self.jobs.update_run(run_id, life_cycle_state="INTERNAL_ERROR", result_state="FAILED",
-                                 state_message=f"Internal error of the local workspace: {traceback.format_exc()[-1500:]}",
-                                 end_time=now_ms())
+            final["state_message"] = f"Internal error of the local workspace: {traceback.format_exc()[-1500:]}"
         finally:
+            # As on Databricks, a run is TERMINATING while its clusters shut down, then ends.
+            self.jobs.update_run(run_id, life_cycle_state="TERMINATING")
             for cluster in list(ctx.clusters.values()):
                 try:
                     self.clusters.terminate(cluster)
                 except Exception:  # noqa: BLE001 - one stuck cluster must not keep others running
                     pass
+            self.jobs.update_run(run_id, end_time=now_ms(), **final)
             with self._lock:
                 self._active.pop(run_id, None)
             if ctx.job_id is not None:
@@ -124,7 +127,7 @@ class RunExecutor:
                     self.jobs.update_run(queued, life_cycle_state="PENDING", state_message="")
                     self.start(queued)
 
-    def _run_tasks(self, ctx: _RunContext, only: set[str] | None) -> None:
+    def _run_tasks(self, ctx: _RunContext, only: set[str] | None) -> dict:
         tasks = {t["task_key"]: t for t in ctx.spec["tasks"]}
         rows = {r["task_key"]: r for r in self.jobs.task_rows(ctx.run_id)}
         results: dict[str, str] = {}
@@ -153,7 +156,7 @@ class RunExecutor:
                 done, _ = wait(list(futures), timeout=POLL, return_when=FIRST_COMPLETED)
                 for future in done:
                     results[futures.pop(future)] = future.result()
-        self._finish_run(ctx, results)
+        return self._final_state(ctx, results)
 
     def _check_deadline(self, ctx: _RunContext) -> None:
         if ctx.deadline is not None and time.monotonic() > ctx.deadline and not ctx.timed_out.is_set():
@@ -167,7 +170,7 @@ class RunExecutor:
                               result_state=result, state_message=message, end_time=now_ms())
         return result
 
-    def _finish_run(self, ctx: _RunContext, results: dict[str, str]) -> None:
+    def _final_state(self, ctx: _RunContext, results: dict[str, str]) -> dict:
         states = {self.jobs.db.one("SELECT life_cycle_state FROM task_runs WHERE run_id = ? AND task_key = ? AND current = 1",
                                    (ctx.run_id, k))["life_cycle_state"] for k in results}
         failed = [k for k, r in results.items() if r not in ("SUCCESS",)]
@@ -183,8 +186,7 @@ class RunExecutor:
         else:
             result, message = "SUCCESS", ""
         life = "INTERNAL_ERROR" if "INTERNAL_ERROR" in states and result == "FAILED" else "TERMINATED"
-        self.jobs.update_run(ctx.run_id, life_cycle_state=life, result_state=result, state_message=message,
-                             end_time=now_ms())
+        return {"life_cycle_state": life, "result_state": result, "state_message": message}
 
     def _task_message(self, run_id: int, key: str) -> str:
         row = self.jobs.db.one("SELECT state_message FROM task_runs WHERE run_id = ? AND task_key = ? AND current = 1",

@@ -75,7 +75,9 @@ class Jobs:
             conn.execute("UPDATE jobs SET deleted = 1 WHERE job_id = ?", (row["job_id"],))
 
     def get(self, job_id: Any) -> dict:
-        return self._render_job(self._job_row(job_id))
+        job = self._render_job(self._job_row(job_id))
+        job["run_as_user_name"] = job["creator_user_name"]  # jobs/get only, as the Jobs API does
+        return job
 
     def _render_job(self, row, expand_tasks: bool = True) -> dict:
         settings = json.loads(row["settings"])
@@ -83,8 +85,7 @@ class Jobs:
             settings.pop("tasks", None)
             settings.pop("job_clusters", None)
         return {"job_id": row["job_id"], "creator_user_name": row["creator_user_name"],
-                "run_as_user_name": row["creator_user_name"], "created_time": row["created_time"],
-                "settings": settings}
+                "created_time": row["created_time"], "settings": settings}
 
     def list(self, name: str | None = None, offset: int = 0, limit: int = 20,
              expand_tasks: bool = False) -> tuple[list[dict], bool]:
@@ -210,13 +211,12 @@ class Jobs:
         run = {
             "run_id": row["run_id"], "number_in_job": row["number_in_job"], "original_attempt_run_id": row["run_id"],
             "creator_user_name": row["creator_user_name"], "run_name": row["run_name"] or "Untitled",
-            "run_type": row["run_type"], "trigger": row["trigger"], "format": "MULTI_TASK",
+            "run_type": row["run_type"], "trigger": row["trigger"],
             "state": _state(row), "status": _status(row),
             "start_time": row["start_time"], "setup_duration": row["setup_duration"],
             "execution_duration": row["execution_duration"], "cleanup_duration": 0, "end_time": end,
             "run_duration": (end or now_ms()) - row["start_time"] if row["start_time"] else 0,
             "run_page_url": f"{self.base_url()}/runs/{row['run_id']}", "attempt_number": 0,
-            "launched_by": row["launched_by"],
         }
         if row["job_id"] is not None:
             run["job_id"] = row["job_id"]
@@ -254,16 +254,20 @@ class Jobs:
         return task
 
     def _render_task_as_run(self, task_row) -> dict:
+        """A task run seen as a run (runs/get with a task's run id, get-output's metadata)."""
         run_row = self._run_row(task_row["run_id"])
         spec = json.loads(run_row["spec"])
         task = self._render_task(task_row, next(t for t in spec["tasks"] if t["task_key"] == task_row["task_key"]), run_row)
-        out = dict(task)
-        out.update({"job_id": run_row["job_id"] or run_row["run_id"], "run_id": task_row["task_run_id"],
-                    "parent_run_id": run_row["run_id"], "run_name": task_row["task_key"],
-                    "run_type": run_row["run_type"], "trigger": run_row["trigger"],
+        run = {key: task[key] for key in ("state", "status", "start_time", "setup_duration", "execution_duration",
+                                          "cleanup_duration", "end_time", "run_page_url", "attempt_number",
+                                          "cluster_instance", "run_duration") if key in task}
+        run["cluster_spec"] = {k: task[k] for k in ("new_cluster", "job_cluster_key", "existing_cluster_id", "libraries")
+                               if k in task}
+        run.update({"job_id": run_row["job_id"] or run_row["run_id"], "run_id": task_row["task_run_id"],
+                    "run_name": task_row["task_key"], "run_type": run_row["run_type"], "trigger": run_row["trigger"],
                     "creator_user_name": run_row["creator_user_name"], "number_in_job": task_row["task_run_id"],
                     "original_attempt_run_id": task_row["task_run_id"], "tasks": [task]})
-        return out
+        return run
 
     def get_output(self, run_id: Any, logs: Callable[[int], tuple[str, bool]]) -> dict:
         task_row = self._task_row_or_none(run_id)

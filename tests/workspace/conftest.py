@@ -1,0 +1,39 @@
+"""One local workspace for the whole session (tests that kill it start their own)."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from tests.workspace.harness import DBX_BIN, LocalWorkspace, dbx, project_copy, start_workspace
+
+INITIAL = "PROD-telco-churn-initial-model-train-register"
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory) -> LocalWorkspace:
+    running = start_workspace(tmp_path_factory.mktemp("workspaces") / "shared")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory, dbx_python):
+    """A clone of the checkout, as a user or a CI runner has it, to run dbx from."""
+    folder = project_copy(tmp_path_factory.mktemp("clone") / "telco-churn")
+    (folder / ".venv-dbx").symlink_to(DBX_BIN.parent)
+    for command in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
+                    ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "clone"]):
+        subprocess.run(command, cwd=folder, check=True, capture_output=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def deployed_prod(workspace, project):
+    """`dbx deploy --environment prod` (every PROD- workflow), then the initial chain launched
+    with `dbx launch --trace`: (deploy, launch) completed processes."""
+    done = dbx(workspace, project, "deploy", "--environment", "prod")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    launched = dbx(workspace, project, "launch", INITIAL, "--environment", "prod", "--trace")
+    return done, launched

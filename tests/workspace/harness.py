@@ -1,0 +1,107 @@
+"""A local workspace in a temporary folder, and the real clients pointed at it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DBX_BIN = REPO / ".venv-dbx" / "bin"
+_CLIENT_VARS = ("DATABRICKS_", "MLFLOW_", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "SPARK_REMOTE", "TELCO_CHURN_")
+_COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".venv-*", ".workspace", ".lakehouse", "dist", "build",
+                                      "*.egg-info", "__pycache__", ".pytest_cache", "results", "docs")
+
+
+@dataclass
+class LocalWorkspace:
+    root: Path
+    process: subprocess.Popen
+    port: int
+    token: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """This process's environment, cleaned of client settings, plus `telco-churn workspace env`."""
+        from local_workspace.cli import client_environment
+
+        clean = {k: v for k, v in os.environ.items() if not k.upper().startswith(_CLIENT_VARS)}
+        return {**clean, **client_environment(self.root)}
+
+    def sdk(self):
+        from databricks.sdk import WorkspaceClient
+
+        return WorkspaceClient(host=self.url, token=self.token)
+
+    def run(self, argv: list[str], cwd: Path = REPO, extra_env: dict | None = None,
+            timeout: float = 600) -> subprocess.CompletedProcess:
+        env = {**self.env(), **(extra_env or {})}
+        return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+    def wait_run(self, run_id: int, timeout: float = 300) -> dict:
+        """runs/get once the run has ended."""
+        client = self.sdk()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            run = client.api_client.do("GET", "/api/2.1/jobs/runs/get", query={"run_id": run_id})
+            if run["state"]["life_cycle_state"] in ("TERMINATED", "SKIPPED", "INTERNAL_ERROR"):
+                return run
+            time.sleep(0.3)
+        raise TimeoutError(f"run {run_id} still active after {timeout} s")
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def start_workspace(root: Path, token: str | None = None) -> LocalWorkspace:
+    """`local-workspace serve` on a free port, in the foreground of a child process."""
+    state_file = root / "server.json"
+    state_file.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "local_workspace", "serve", "--dir", str(root), "--port", "0"]
+    if token:
+        command += ["--token", token]
+    log = (root.parent / f"{root.name}.log").open("ab")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=root.parent)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the workspace exited with {process.returncode}; see {log.name}")
+        if state_file.exists():
+            state = json.loads(state_file.read_text())
+            if state["pid"] == process.pid:
+                return LocalWorkspace(root, process, state["port"], (root / "token").read_text().strip())
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the workspace did not start within 60 s")
+
+
+def project_copy(destination: Path) -> Path:
+    """A copy of the checkout to deploy from (dbx builds dist/ in it)."""
+    shutil.copytree(REPO, destination, ignore=_COPY_IGNORE)
+    return destination
+
+
+def dbx(workspace: LocalWorkspace, project: Path, *args: str) -> subprocess.CompletedProcess:
+    return workspace.run([str(DBX_BIN / "dbx"), *args], cwd=project)
+
+
+def databricks_cli(workspace: LocalWorkspace, *args: str) -> subprocess.CompletedProcess:
+    return workspace.run([str(DBX_BIN / "databricks"), *args])

@@ -1,0 +1,64 @@
+"""The integration-test steps of .github/workflows/onpullrequest.yml, run verbatim against the
+local workspace: `dbx deploy --assets-only`, then `dbx launch --from-assets --trace`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from tests.workspace.harness import REPO
+
+INTEGRATION_TEST = "tests/integration/test_initial_train_register.py"
+
+
+def integration_steps() -> list[str]:
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "onpullrequest.yml").read_text())
+    steps = workflow["jobs"]["integration-test"]["steps"]
+    return [s["run"] for s in steps if "dbx deploy" in s.get("run", "") or "dbx launch" in s.get("run", "")]
+
+
+def run_steps(workspace, project, pr: int) -> list[subprocess.CompletedProcess]:
+    env = {"GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_REF": f"refs/pull/{pr}/merge",
+           "DBX_BRANCH": f"pr-{pr}-run-1-1"}  # the job's `env:` with the values GitHub fills in
+    done = []
+    for command in integration_steps():
+        done.append(workspace.run(["bash", "-e", "-c", command], cwd=project, extra_env=env))
+        if done[-1].returncode:
+            break
+    return done
+
+
+def test_pull_request_integration_test_steps_succeed(workspace, project):
+    steps = integration_steps()
+    assert len(steps) == 2 and "--assets-only" in steps[0] and "--from-assets" in steps[1]
+    done = run_steps(workspace, project, pr=7)
+    for step in done:
+        assert step.returncode == 0, step.stdout[-3000:] + step.stderr[-3000:]
+    assert len(done) == 2
+    # --assets-only creates no job; the run was a one-off submit run.
+    runs = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/runs/list", query={"run_type": "SUBMIT_RUN"})["runs"]
+    assert runs[0]["state"]["result_state"] == "SUCCESS"
+    assert runs[0]["tasks"][0]["task_key"] == "integration-test"
+
+
+@pytest.fixture
+def failing_project(project, tmp_path):
+    """The clone with a deliberately failing integration test."""
+    copy = tmp_path / "telco-churn"
+    shutil.copytree(project, copy, symlinks=True)
+    test_file = copy / INTEGRATION_TEST
+    test_file.write_text(test_file.read_text() + "\n\ndef test_deliberately_failing():\n    assert 1 + 1 == 3\n")
+    return copy
+
+
+def test_pull_request_steps_fail_when_the_integration_test_fails(workspace, failing_project):
+    done = run_steps(workspace, failing_project, pr=8)
+    assert done[0].returncode == 0  # the deploy itself is fine
+    assert len(done) == 2 and done[1].returncode != 0
+    runs = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/runs/list", query={"run_type": "SUBMIT_RUN"})["runs"]
+    assert runs[0]["state"]["result_state"] == "FAILED"
+    output = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/runs/get-output", query={"run_id": runs[0]["tasks"][0]["run_id"]})
+    assert "test_deliberately_failing" in output["logs"]
