@@ -43,3 +43,12 @@ def write_bronze(path: str | Path, customers: pd.DataFrame) -> None:
 
     table = pa.Table.from_pandas(customers.astype(str), preserve_index=False)
     write_deltalake(str(path), table, mode="overwrite", schema_mode="overwrite")
+
+
+def write_csv(path: str | Path, customers: pd.DataFrame) -> None:
+    """Writes customers as a CSV like the real one (header, commas, quotes only where needed), fast."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    table = pa.Table.from_pandas(customers.astype(str), preserve_index=False)
+    csv.write_csv(table, str(path), csv.WriteOptions(quoting_style="needed"))

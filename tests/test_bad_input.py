@@ -107,6 +107,7 @@ def test_failed_training_registers_nothing(built, runtime):
     # Labels whose keys have no features: the training set is incomplete.
     labels = runtime.spark.createDataFrame(pd.DataFrame({"customerID": ["GHOST-1"], "churn": [1]}))
     runtime.lakehouse.write(labels, built.table("labels"), "append")
-    with pytest.raises(DataValidationError, match=r"1 labelled row\(s\) have no or incomplete features"):
+    with pytest.raises(DataValidationError, match=r"labels vs features: 1 label key\(s\) with no row in .*churn_features: "
+                       r"the tables come from different feature-table-creation runs .*, e.g. customerID GHOST-1"):
         built.job("model-train")
     assert len(built.registry().versions()) == before

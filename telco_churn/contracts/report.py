@@ -74,6 +74,14 @@ class ValidationReport:
                 "warnings": len(self.warnings), "warning_count": self.warning_count,
                 "checks": [{**asdict(o), "outcome": _outcome(o)} for o in self.outcomes]}
 
+    def save_to_run(self, name: str) -> None:
+        """Saves the report as validation/<name>.json in the active MLflow run (values masked)."""
+        import mlflow
+
+        from telco_churn.redaction import redact
+
+        mlflow.log_dict(redact(self.to_dict()), f"validation/{name}.json")
+
     def raise_on_errors(self) -> None:
         """A DataValidationError naming the target and each failed check, if any check failed."""
         if not self.errors:

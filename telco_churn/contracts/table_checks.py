@@ -42,7 +42,7 @@ def is_finite(value: Column) -> Column:
 
 
 @dataclass(frozen=True)
-class _Check:
+class Check:
     name: str
     severity: Severity
     problem: str
@@ -50,35 +50,35 @@ class _Check:
     shown: Column  # what an example shows of such a row
 
 
-def _column_checks(column: str, spec: ColumnSpec, contract: DataContract) -> list[_Check]:
+def _column_checks(column: str, spec: ColumnSpec, contract: DataContract) -> list[Check]:
     value, blank = text(column), is_blank(column)
     checks = []
     blank_severity = "error" if column == contract.key else spec.blank
     if blank_severity != "allow":
-        checks.append(_Check(f"{column}: blank", blank_severity, "blank value(s)", blank, F.lit("blank")))
+        checks.append(Check(f"{column}: blank", blank_severity, "blank value(s)", blank, F.lit("blank")))
     if spec.numeric:
         parsed = number(column)
-        checks.append(_Check(f"{column}: type", spec.severity, f"value(s) that are not {'an integer' if spec.type == 'integer' else 'a number'}",
+        checks.append(Check(f"{column}: type", spec.severity, f"value(s) that are not {'an integer' if spec.type == 'integer' else 'a number'}",
                              ~blank & parsed.isNull(), value))
         finite = parsed.isNotNull() & is_finite(parsed)
         # Never a warning: an infinite or NaN number can never become a sound feature.
-        checks.append(_Check(f"{column}: finite", "error", "non-finite value(s) (inf or NaN)",
+        checks.append(Check(f"{column}: finite", "error", "non-finite value(s) (inf or NaN)",
                              parsed.isNotNull() & ~is_finite(parsed), value))
         if spec.type == "integer":
-            checks.append(_Check(f"{column}: integer", spec.severity, "value(s) with a fraction",
+            checks.append(Check(f"{column}: integer", spec.severity, "value(s) with a fraction",
                                  finite & (parsed != F.floor(parsed)), value))
         if spec.min is not None:
-            checks.append(_Check(f"{column}: range", spec.severity, f"value(s) below {spec.min}", finite & (parsed < spec.min), value))
+            checks.append(Check(f"{column}: range", spec.severity, f"value(s) below {spec.min}", finite & (parsed < spec.min), value))
         if spec.max is not None:
-            checks.append(_Check(f"{column}: range", spec.severity, f"value(s) above {spec.max}", finite & (parsed > spec.max), value))
+            checks.append(Check(f"{column}: range", spec.severity, f"value(s) above {spec.max}", finite & (parsed > spec.max), value))
         if spec.values is not None:
-            checks.append(_Check(f"{column}: domain", spec.severity, f"value(s) not in {spec.values}",
+            checks.append(Check(f"{column}: domain", spec.severity, f"value(s) not in {spec.values}",
                                  finite & ~parsed.isin([float(v) for v in spec.values]), value))
     elif spec.values is not None:
-        checks.append(_Check(f"{column}: domain", spec.severity, f"value(s) not in {spec.values}", ~blank & ~value.isin(spec.values), value))
+        checks.append(Check(f"{column}: domain", spec.severity, f"value(s) not in {spec.values}", ~blank & ~value.isin(spec.values), value))
     if column == contract.label.column:
         allowed = [contract.label.positive_value, contract.label.negative_value]
-        checks.append(_Check(f"{column}: label", "error", f"label value(s) other than {allowed}", ~blank & ~value.isin(allowed), value))
+        checks.append(Check(f"{column}: label", "error", f"label value(s) other than {allowed}", ~blank & ~value.isin(allowed), value))
     return checks
 
 
@@ -98,24 +98,31 @@ def check_contract(df: "DataFrame", contract: DataContract, target: str) -> Vali
     checks = [check for column, spec in contract.columns.items() for check in _column_checks(column, spec, contract)]
     key = text(contract.key)
     known_key = F.when(~is_blank(contract.key), key)  # blank keys are the blank check's
-    # Counts first, alone: examples and the distinct count each cost as much again, measured
-    # at 1M rows, so the distinct count runs apart and examples only for the checks that failed.
-    counts = df.agg(F.count(F.lit(1)).alias("rows"), F.count(known_key).alias("keys"),
+    rows, keys = run_checks(df, key, contract.key, checks, report, F.count(known_key))
+    extra = keys - df.agg(F.count_distinct(known_key)).first()[0]
+    report.add(CheckOutcome(f"{contract.key}: unique", contract.duplicate_keys, rows, extra,
+                            "extra row(s) with a repeated key", _repeated_key(df, key, contract.key) if extra else None))
+    return report
+
+
+def run_checks(df: "DataFrame", key: Column, key_name: str, checks: list[Check], report: ValidationReport,
+               extra: Column | None = None) -> tuple[int, object]:
+    """Adds each check's outcome to report; the rows checked and the value of `extra`, an aggregate."""
+    # Counts first, alone: examples and a distinct count each cost as much again, measured at
+    # 1M rows, so a distinct count runs apart and examples only for the checks that failed.
+    counts = df.agg(F.count(F.lit(1)).alias("rows"), (extra if extra is not None else F.lit(None)).alias("extra"),
                     *[F.sum(c.broken.cast("int")).alias(f"n{i}") for i, c in enumerate(checks)]).first()
     rows = counts["rows"]
     failed = {i: c for i, c in enumerate(checks) if counts[f"n{i}"]}
     examples = _examples(df, key, failed) if failed else {}
     for i, check in enumerate(checks):
         example = examples.get(i)
-        shown = f"'{example['v']}' ({contract.key} {example['k']})" if example is not None else None
+        shown = f"'{example['v']}' ({key_name} {example['k']})" if example is not None else None
         report.add(CheckOutcome(check.name, check.severity, rows, counts[f"n{i}"] or 0, check.problem, shown))
-    extra = counts["keys"] - df.agg(F.count_distinct(known_key)).first()[0]
-    report.add(CheckOutcome(f"{contract.key}: unique", contract.duplicate_keys, rows, extra,
-                            "extra row(s) with a repeated key", _repeated_key(df, key, contract.key) if extra else None))
-    return report
+    return rows, counts["extra"]
 
 
-def _examples(df: "DataFrame", key: Column, failed: dict[int, _Check]) -> dict:
+def _examples(df: "DataFrame", key: Column, failed: dict[int, Check]) -> dict:
     """The broken row with the smallest key, per failed check: a stable example from run to run."""
     broken = [c.broken for c in failed.values()]
     any_broken = broken[0]

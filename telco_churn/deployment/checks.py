@@ -23,6 +23,10 @@ from telco_churn.deployment.spec import (
 )
 
 ENTRY_POINT_PREFIX = "telco-churn-"
+# Jobs whose runs must never overlap: two deployments at once could each promote their own
+# winner (two Production versions, or a champion moved twice). Locally a lock file serializes
+# them (telco_churn/pipelines/locking.py); on Databricks the job's max_concurrent_runs does.
+ONE_RUN_AT_A_TIME = ("telco-churn-model-deployment",)
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,10 @@ def check_workflow(
     except DeploymentSpecError as exc:
         problems.append(str(exc))
 
+    serial = sorted({t.entry_point for t in workflow.tasks if t.entry_point in ONE_RUN_AT_A_TIME})
+    if serial and workflow.raw.get("max_concurrent_runs") != 1:
+        problems.append(f"{where}: runs {', '.join(serial)}, which must never run twice at once: "
+                        f"set max_concurrent_runs: 1 (found {workflow.raw.get('max_concurrent_runs')!r})")
     for ref in file_references({k: v for k, v in workflow.raw.items() if k != "tasks"}):
         if not resolve_reference(ref, root).exists():
             problems.append(f"{where}: referenced file {reference_path(ref)} does not exist ({ref})")

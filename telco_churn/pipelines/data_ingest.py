@@ -9,6 +9,7 @@ from telco_churn.contracts.csv_checks import CsvFormat, check_csv
 from telco_churn.contracts.report import checked
 from telco_churn.contracts.table_checks import check_contract, contract_row_count
 from telco_churn.errors import DataValidationError
+from telco_churn.pipelines.locking import taking_turns
 from telco_churn.paths import DATA_FILE
 from telco_churn.workload import JobContext
 
@@ -23,6 +24,10 @@ class DataIngest:
 
     def run(self) -> int:
         """Rows written; 0 when an existing table was kept."""
+        with taking_turns(self.ctx, f"data-ingest {self.ctx.env.table('bronze')}"):
+            return self._ingest()
+
+    def _ingest(self) -> int:
         table, contract, log = self.ctx.env.table("bronze"), self.conf.contract, self.ctx.logger
         if self.conf.mode == "if_missing" and self.ctx.lakehouse.exists(table):
             log.info("Bronze table %s exists; kept (mode if_missing)", table)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from telco_churn.config.jobs import FeatureTableConfig
 from telco_churn.contracts.report import checked
 from telco_churn.contracts.table_checks import check_contract
+from telco_churn.pipelines.locking import taking_turns
 from telco_churn.pipelines.featurization import featurize, in_reference
 from telco_churn.workload import JobContext
 
@@ -23,6 +24,11 @@ class FeatureTableCreator:
         self.conf, self.ctx = conf, ctx
 
     def run(self) -> FeatureTableResult:
+        # A second run at once waits, then rebuilds all three tables from bronze as it is then.
+        with taking_turns(self.ctx, f"feature-table-creation {self.ctx.env.schema_name}"):
+            return self._build()
+
+    def _build(self) -> FeatureTableResult:
         env, lakehouse = self.ctx.env, self.ctx.lakehouse
         bronze_name = env.table("bronze")
         bronze = lakehouse.read(bronze_name, hint="Run data-ingest first (telco-churn-data-ingest).")

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from telco_churn.config.jobs import ModelDeploymentConfig
+from telco_churn.contracts.report import ContractViolation, ValidationReport
 from telco_churn.feature_store.base import PREDICTION, PROBABILITY
+from telco_churn.pipelines.locking import taking_turns
+from telco_churn.pipelines.model_versions import usable_version
 from telco_churn.pipelines.promotion import Decision, decide
 from telco_churn.pipelines.scoring import score_keys
 from telco_churn.registry import ModelRegistry
@@ -26,11 +29,13 @@ class ModelDeployment:
     def __init__(self, conf: ModelDeploymentConfig, ctx: JobContext, registry: ModelRegistry | None = None):
         self.conf, self.ctx = conf, ctx
         self.registry = registry or ModelRegistry(ctx.env.registered_model_name, ctx.env.model_registry)
+        self.reports: dict[str, ValidationReport] = {}  # the checks of each scoring, saved in the run
 
     def evaluate(self, version: int | str, reference) -> float:
         from telco_churn.pipelines.metrics import classification_metrics
 
-        scored = score_keys(self.ctx, self.registry.version_uri(version), reference, "Reference table")
+        scored, report = score_keys(self.ctx, self.registry.version_uri(version), reference, "Reference table")
+        self.reports[f"reference_v{version}"] = report
         env = self.ctx.env
         # Sorted by key: Spark returns rows in any order, and float sums depend on the order,
         # so the same model would otherwise score a hair differently from run to run.
@@ -39,17 +44,27 @@ class ModelDeployment:
         return classification_metrics(data[env.label_column], data)[self.conf.metric]
 
     def run(self) -> DeploymentResult:
+        # Two deployments at once would each promote their own winner: they take turns, and the
+        # second one then finds the registry as the first one left it.
+        with taking_turns(self.ctx, f"registry {self.registry.name}"):
+            return self._decide_and_apply()
+
+    def _decide_and_apply(self) -> DeploymentResult:
         log, env, metric = self.ctx.logger, self.ctx.env, self.conf.metric
-        candidate = self.registry.version_for("candidate")
+        candidate, _ = usable_version(self.registry, self.registry.role_label("candidate"), log)
         if candidate is None:
-            log.info("No candidate model (%s) for %s: nothing to compare, nothing changed.",
+            log.info("No usable candidate model (%s) for %s: nothing to compare, nothing changed.",
                      self.registry.role_label("candidate"), self.registry.name)
             return DeploymentResult(Decision.NO_CANDIDATE, metric)
-        current = self.registry.version_for("current")
+        current, _ = usable_version(self.registry, self.registry.role_label("current"), log)
         reference = self.ctx.lakehouse.read(env.table("reference"), hint="Run feature-table-creation first.").select(
             env.id_column, env.label_column)
-        candidate_metric = self.evaluate(candidate.version, reference)
-        current_metric = self.evaluate(current.version, reference) if current is not None else None
+        try:
+            candidate_metric = self.evaluate(candidate.version, reference)
+            current_metric = self.evaluate(current.version, reference) if current is not None else None
+        except ContractViolation as failed:
+            self._log_failed_run(failed.report)
+            raise
         decision = decide(candidate_metric, current_metric, self.conf.higher_is_better)
         result = DeploymentResult(decision, metric, int(candidate.version),
                                   int(current.version) if current is not None else None, candidate_metric, current_metric)
@@ -62,6 +77,18 @@ class ModelDeployment:
         else:
             self.registry.retire_candidate(candidate.version)
         return result
+
+    def _log_failed_run(self, report: ValidationReport) -> None:
+        """A run in the deployment experiment that shows why the comparison was refused."""
+        import mlflow
+
+        experiment_id = self.ctx.tracking.ensure_experiment(self.ctx.env.experiments.deployment)
+        mlflow.start_run(experiment_id=experiment_id, run_name="model-deployment")
+        try:
+            mlflow.set_tags({"job": "model-deployment", "env": self.ctx.env.name, "decision": "refused_bad_input"})
+            report.save_to_run("reference")
+        finally:
+            mlflow.end_run("FAILED")
 
     def _log_run(self, result: DeploymentResult) -> None:
         import mlflow
@@ -77,6 +104,8 @@ class ModelDeployment:
             if result.current_metric is not None:
                 metrics[f"current_{result.metric}"] = result.current_metric
             mlflow.log_metrics(metrics)
+            for name, report in self.reports.items():
+                report.save_to_run(name)
 
     def _report(self, r: DeploymentResult) -> None:
         cand, cur = self.registry.role_label("candidate"), self.registry.role_label("current")

@@ -6,8 +6,10 @@ import warnings
 from dataclasses import dataclass
 
 from telco_churn.config.jobs import ModelTrainConfig, RandomForestParams
-from telco_churn.errors import DataValidationError
+from telco_churn.contracts.feature_checks import MIXED_RUNS_HINT, check_features, keys_without_match
+from telco_churn.contracts.report import ValidationReport
 from telco_churn.feature_store.base import FeatureLookup
+from telco_churn.pipelines.locking import taking_turns
 from telco_churn.redaction import redact, redact_text
 from telco_churn.registry import ModelRegistry
 from telco_churn.workload import JobContext
@@ -52,7 +54,54 @@ class ModelTrainer:
         lookups = [FeatureLookup(env.table("features"), (env.id_column,))]
         return self.ctx.feature_store.create_training_set(labels, lookups, env.label_column, [env.id_column])
 
+    def check(self, training_set) -> ValidationReport:
+        """Labels and features from the same run, then no missing or non-finite feature and both classes."""
+        env, lakehouse = self.ctx.env, self.ctx.lakehouse
+        labels, features = lakehouse.read(env.table("labels")), self.ctx.feature_store.read_table(env.table("features"))
+        report = ValidationReport(f"Training set ({env.table('labels')} with features of {env.table('features')})")
+        keys_without_match(report, labels, features, env.id_column, "labels vs features",
+                           f"label key(s) with no row in {env.table('features')}: {MIXED_RUNS_HINT}")
+        labelled = labels.select(env.id_column)
+        if lakehouse.exists(env.table("reference")):
+            labelled = labelled.unionByName(lakehouse.read(env.table("reference")).select(env.id_column))
+        keys_without_match(report, features, labelled, env.id_column, "features vs labels",
+                           f"feature key(s) in neither {env.table('labels')} nor {env.table('reference')}: {MIXED_RUNS_HINT}")
+        if report.errors:  # the feature checks would only repeat the mismatch as missing values
+            return report
+        # The training set without its key excluded, so that examples can name the customer.
+        keyed = self.ctx.feature_store.create_training_set(labels, training_set.lookups, env.label_column, []).load_df()
+        names = [c for c in keyed.columns if c not in (env.id_column, env.label_column)]
+        report.extend(check_features(keyed, env.id_column, names, report.target, env.label_column).outcomes)
+        return report
+
     def run(self) -> TrainResult:
+        import mlflow
+
+        env, conf = self.ctx.env, self.conf
+        training_set = self.training_set()
+        report = self.check(training_set)
+        experiment_id = self.ctx.tracking.ensure_experiment(env.experiments.training)
+        run_name = redact_text(conf.run_name) if conf.run_name else None
+        with mlflow.start_run(experiment_id=experiment_id, run_name=run_name) as run:
+            mlflow.set_tags(redact({"job": "model-train", "env": env.name, **conf.tags}))
+            # Saved first: a run that the checks stop explains itself in the MLflow UI (status FAILED).
+            report.save_to_run("training_set")
+            report.log(self.ctx.logger)
+            report.raise_on_errors()
+            metrics, version = self._fit_log_register(training_set)
+        self.ctx.logger.info("Run %s: test roc_auc %.4f, accuracy %.4f", run.info.run_id, metrics["roc_auc"], metrics["accuracy"])
+        if version is not None:
+            self.ctx.logger.info("Registered %s version %s", env.registered_model_name, version)
+            if conf.promote_to:
+                with taking_turns(self.ctx, f"registry {env.registered_model_name}"):  # as model-deployment does
+                    ModelRegistry(env.registered_model_name, env.model_registry).assign(version, conf.promote_to)
+                self.ctx.logger.info("Version %s -> %s", version, conf.promote_to)
+            else:
+                self.ctx.logger.info("Stage left to a person: telco-churn promote --version %s --stage Staging", version)
+        return TrainResult(run.info.run_id, int(version) if version is not None else None, metrics)
+
+    def _fit_log_register(self, training_set) -> tuple[dict[str, float], int | None]:
+        """Fits on the checked training set and logs everything to the active run; the version, if registered."""
         import mlflow
         from mlflow.models import infer_signature
         from sklearn.model_selection import train_test_split
@@ -61,44 +110,27 @@ class ModelTrainer:
         from telco_churn.pipelines.metrics import classification_metrics
 
         env, conf = self.ctx.env, self.conf
-        training_set = self.training_set()
         data = training_set.load_df().toPandas()
-        incomplete = int(data.isna().any(axis=1).sum())
-        if incomplete:
-            raise DataValidationError(f"{incomplete} labelled row(s) have no or incomplete features in {env.table('features')}")
         features, label = data.drop(columns=[env.label_column]), data[env.label_column]
         x_train, x_test, y_train, y_test = train_test_split(
             features, label, test_size=conf.test_size, random_state=conf.random_state, stratify=label)
         pipeline = build_pipeline(features, conf.model_params).fit(x_train, y_train)
         metrics = classification_metrics(y_test, score_frame(pipeline, x_test))
-
-        experiment_id = self.ctx.tracking.ensure_experiment(env.experiments.training)
-        registered_name = env.registered_model_name if conf.register_model else None
-        run_name = redact_text(conf.run_name) if conf.run_name else None
-        with mlflow.start_run(experiment_id=experiment_id, run_name=run_name) as run:
-            mlflow.set_tags(redact({"job": "model-train", "env": env.name, **conf.tags}))
-            mlflow.log_params({**conf.model_params.model_dump(), "test_size": conf.test_size,
-                               "random_state": conf.random_state, "n_train": len(x_train), "n_test": len(x_test),
-                               "n_features": features.shape[1]})
-            mlflow.log_dict(redact(conf.model_dump(mode="json")), "config/model_train.json")
-            mlflow.log_dict(redact(env.model_dump(mode="json")), "config/environment.json")
-            mlflow.log_metrics({f"test_{name}": value for name, value in metrics.items()})
-            example = x_train.head(5)
-            with warnings.catch_warnings():
-                # MLflow's hint that integer (one-hot) columns cannot hold missing values does not
-                # apply: scoring refuses keys without features before the model sees them.
-                warnings.filterwarnings("ignore", "Hint: Inferred schema contains integer", UserWarning)
-                signature = infer_signature(example, score_frame(pipeline, example))
-            model = ChurnClassifier(pipeline, list(features.columns))
-            version = self.ctx.feature_store.log_model(
-                model, MODEL_ARTIFACT, training_set=training_set, registered_model_name=registered_name,
-                input_example=example, signature=signature)
-        self.ctx.logger.info("Run %s: test roc_auc %.4f, accuracy %.4f", run.info.run_id, metrics["roc_auc"], metrics["accuracy"])
-        if version is not None:
-            self.ctx.logger.info("Registered %s version %s", registered_name, version)
-            if conf.promote_to:
-                ModelRegistry(registered_name, env.model_registry).assign(version, conf.promote_to)
-                self.ctx.logger.info("Version %s -> %s", version, conf.promote_to)
-            else:
-                self.ctx.logger.info("Stage left to a person: telco-churn promote --version %s --stage Staging", version)
-        return TrainResult(run.info.run_id, int(version) if version is not None else None, metrics)
+        mlflow.log_params({**conf.model_params.model_dump(), "test_size": conf.test_size,
+                           "random_state": conf.random_state, "n_train": len(x_train), "n_test": len(x_test),
+                           "n_features": features.shape[1]})
+        mlflow.log_dict(redact(conf.model_dump(mode="json")), "config/model_train.json")
+        mlflow.log_dict(redact(env.model_dump(mode="json")), "config/environment.json")
+        mlflow.log_metrics({f"test_{name}": value for name, value in metrics.items()})
+        example = x_train.head(5)
+        with warnings.catch_warnings():
+            # MLflow's hint that integer (one-hot) columns cannot hold missing values does not
+            # apply: scoring refuses keys without features before the model sees them.
+            warnings.filterwarnings("ignore", "Hint: Inferred schema contains integer", UserWarning)
+            signature = infer_signature(example, score_frame(pipeline, example))
+        model = ChurnClassifier(pipeline, list(features.columns))
+        version = self.ctx.feature_store.log_model(
+            model, MODEL_ARTIFACT, training_set=training_set,
+            registered_model_name=env.registered_model_name if conf.register_model else None,
+            input_example=example, signature=signature)
+        return metrics, version

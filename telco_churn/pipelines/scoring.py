@@ -1,23 +1,48 @@
-"""Scoring keys with a registered model, refusing keys that have no features."""
+"""Scoring keys with a registered model, once the features of those keys pass their checks."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from telco_churn.errors import DataValidationError
-from telco_churn.feature_store.base import FeatureLookup
+from telco_churn.contracts.feature_checks import MIXED_RUNS_HINT, check_features, keys_without_match
+from telco_churn.contracts.report import CheckOutcome, ValidationReport
 from telco_churn.workload import JobContext
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 
-def score_keys(ctx: JobContext, model_uri: str, keys: "DataFrame", what: str) -> "DataFrame":
-    """keys plus prediction and probability; raises, naming the count, if any key lacks features."""
-    lookups = [FeatureLookup(ctx.env.table("features"), (ctx.env.id_column,))]
-    missing = ctx.feature_store.count_keys_without_features(keys, lookups)
-    if missing:
-        raise DataValidationError(
-            f"{what}: {missing} key(s) have no row in feature table {ctx.env.table('features')}; "
-            "rebuild the feature table or remove those keys. Nothing was written.")
-    return ctx.feature_store.score_batch(model_uri, keys)
+def model_inputs(model_uri: str) -> list[str] | None:
+    """The column names the model's signature asks for; None if it declares none."""
+    import mlflow
+
+    signature = mlflow.models.get_model_info(model_uri).signature
+    return signature.inputs.input_names() if signature is not None and signature.inputs is not None else None
+
+
+def check_scoring_input(ctx: JobContext, model_uri: str, keys: "DataFrame", what: str) -> ValidationReport:
+    """Every key has features, the table has every feature the model needs, and none is missing or non-finite."""
+    env = ctx.env
+    table = env.table("features")
+    features = ctx.feature_store.read_table(table)
+    report = ValidationReport(f"{what} scored with {model_uri}")
+    keys_without_match(report, keys, features, env.id_column, "keys vs features",
+                       f"key(s) have no row in feature table {table}; rebuild the feature table or remove those keys "
+                       f"(if the keys come from the reference table: {MIXED_RUNS_HINT})")
+    wanted = model_inputs(model_uri) or [c for c in features.columns if c != env.id_column]
+    absent = [c for c in wanted if c not in features.columns]
+    report.add(CheckOutcome("model inputs", "error", len(wanted), len(absent),
+                            f"feature(s) the model needs are not in {table}: {', '.join(absent[:10])}"))
+    if report.errors:
+        return report
+    scored = features.select(env.id_column, *wanted).join(keys.select(env.id_column).distinct(), [env.id_column], "left_semi")
+    report.extend(check_features(scored, env.id_column, wanted, report.target).outcomes)
+    return report
+
+
+def score_keys(ctx: JobContext, model_uri: str, keys: "DataFrame", what: str) -> tuple["DataFrame", ValidationReport]:
+    """keys plus prediction and probability, and the checks' report; raises, naming counts and examples, if one fails."""
+    report = check_scoring_input(ctx, model_uri, keys, what)
+    report.log(ctx.logger)
+    report.raise_on_errors()
+    return ctx.feature_store.score_batch(model_uri, keys), report
