@@ -1,0 +1,89 @@
+"""1,000,000 customers: data-ingest takes them (the engine reads the file), and a SIGKILL in the
+middle of feature-table-creation's writes leaves readable tables that the next job refuses to mix."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from telco_churn.errors import DataValidationError
+from telco_churn.paths import PACKAGE_DIR
+from telco_churn.resample import resample_customers, write_csv
+
+ROWS = 1_000_000
+TABLES = ("bronze", "features", "labels", "reference")
+
+
+@pytest.fixture(scope="module")
+def million(runtime, sample_csv, tmp_path_factory):
+    """A sandbox with every table built from the 800-row sample, and a 1M-row customers CSV."""
+    from tests.conftest import Sandbox
+
+    box = Sandbox(runtime, "million_rows")
+    box.build_features(sample_csv)
+    path = tmp_path_factory.mktemp("million") / "customers_1m.csv"
+    write_csv(path, resample_customers(ROWS, seed=7))
+    return box, path
+
+
+def test_data_ingest_of_a_million_rows(million):
+    box, path = million
+    before = box.delta_version("bronze")
+    assert box.job("data-ingest", "--set", f"source={path}", "--set", "mode=overwrite") == ROWS
+    assert box.delta_version("bronze") == before + 1  # one commit
+    assert box.runtime.lakehouse.read(box.table("bronze")).count() == ROWS
+
+
+def job_process(box, script: str, *args: str) -> subprocess.Popen:
+    """The job in a process of its own on the shared lakehouse, as a scheduler would start it."""
+    command = [sys.executable, str(PACKAGE_DIR / "jobs" / script), *box.env_args, *args,
+               "--engine", "sail", "--workspace-dir", str(box.runtime.workspace_dir)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def commits(box, key: str) -> int:
+    return len(list((box.runtime.lakehouse.path_for(box.table(key)) / "_delta_log").glob("*.json")))
+
+
+def kill_after_commit(process: subprocess.Popen, box, key: str, timeout: float = 120) -> None:
+    """SIGKILLs process as soon as table `key` has one more Delta commit (between two writes)."""
+    start, deadline = commits(box, key), time.monotonic() + timeout
+    while commits(box, key) == start:
+        assert process.poll() is None, f"the job ended before it was killed: {process.stderr.read()[-2000:]}"
+        assert time.monotonic() < deadline, "no commit to kill after"
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    assert process.wait(30) == -signal.SIGKILL
+
+
+def test_sigkill_between_feature_table_writes_leaves_tables_the_next_jobs_refuse_to_mix(million):
+    box, _ = million
+    if box.runtime.lakehouse.read(box.table("bronze")).count() != ROWS:
+        pytest.skip("needs the 1M-row bronze table of test_data_ingest_of_a_million_rows")
+    before = {key: box.delta_version(key) for key in TABLES}
+    kill_after_commit(job_process(box, "feature_table_creator_job.py"), box, "features")
+
+    # Every table reads at a committed version: the features new and whole, the others as they were.
+    after = {key: box.delta_version(key) for key in TABLES}
+    assert after == {**before, "features": before["features"] + 1}
+    assert box.runtime.lakehouse.read(box.table("features")).count() == ROWS
+    assert box.runtime.lakehouse.read(box.table("labels")).count() < 800
+
+    # The labels (800 old customers) have no features now: training on them would mean null features.
+    registered = len(box.registry().versions())
+    with pytest.raises(DataValidationError, match=r"labels vs features: \d+ label key\(s\) with no row in .*"
+                       r"the tables come from different feature-table-creation runs"):
+        box.job("model-train", "--set", "model_params.n_estimators=5")
+    assert len(box.registry().versions()) == registered
+
+    # The rerun rebuilds all three from bronze, and they agree again.
+    result = box.job("feature-table-creation")
+    assert result.features == ROWS and result.labels + result.reference == ROWS
+    assert {key: box.delta_version(key) for key in TABLES} == {
+        "bronze": before["bronze"], **{k: after[k] + 1 for k in ("features", "labels", "reference")}}

@@ -1,0 +1,90 @@
+"""A SIGKILL in the middle of model-train's registration leaves a usable registry, and the jobs that
+load models ignore a version that is not READY or has lost its model files, and say so."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import mlflow
+import pytest
+
+from telco_churn.errors import TelcoChurnError
+from telco_churn.pipelines.promotion import Decision
+from tests.test_faults_million_rows import job_process
+
+
+def _model_files(box) -> int:
+    experiment = mlflow.get_experiment_by_name(box.env.experiments.training)
+    return len(list(Path(experiment.artifact_location.removeprefix("file://")).glob("**/MLmodel")))
+
+
+def _kill_when_model_files_appear(process, box, timeout: float = 120) -> None:
+    import os
+    import signal
+    import time
+
+    start, deadline = _model_files(box), time.monotonic() + timeout
+    while _model_files(box) == start:
+        assert process.poll() is None, f"model-train ended before it was killed: {process.stderr.read()[-2000:]}"
+        assert time.monotonic() < deadline, "model-train never logged its model"
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    assert process.wait(30) == -signal.SIGKILL
+
+
+def _production(box) -> list[int]:
+    return [v.version for v in box.registry().versions() if v.stage == "Production"]
+
+
+def test_sigkill_during_registration_then_every_job_still_picks_a_good_version(trained):
+    registry = trained.registry()
+    [first] = registry.versions()
+    registry.assign(first.version, "Production")
+
+    _kill_when_model_files_appear(job_process(trained, "model_train_job.py", "--set", "model_params.n_estimators=20"), trained)
+
+    # The registry still answers, and the killed run registered at most one version.
+    versions = trained.registry().versions()
+    assert [v.version for v in versions][:1] == [first.version] and len(versions) <= 2
+    assert _production(trained) == [first.version]
+
+    # The rerun registers a new version; deployment compares it and leaves one Production version.
+    rerun = trained.job("model-train", "--set", "model_params.n_estimators=20", "--set", "promote_to=Staging")
+    assert rerun.version == versions[-1].version + 1
+    deployed = trained.job("model-deployment")
+    assert deployed.candidate_version == rerun.version and deployed.current_version == first.version
+    [production] = _production(trained)
+    assert production == (rerun.version if deployed.decision.promotes else first.version)
+    assert trained.job("model-inference-batch").model_version == production
+
+
+def _set_status(box, version: int, status: str) -> None:
+    database = box.runtime.workspace_dir / "mlflow" / "mlflow.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE model_versions SET status = ? WHERE name = ? AND version = ?",
+                           (status, box.env.registered_model_name, version))
+
+
+def test_a_candidate_that_is_not_ready_is_ignored_and_said(trained, caplog):
+    candidate = trained.job("model-train", "--set", "model_params.n_estimators=5", "--set", "promote_to=Staging").version
+    _set_status(trained, candidate, "PENDING_REGISTRATION")  # as a registration cut short leaves it
+    production = _production(trained)
+    result = trained.job("model-deployment")
+    assert result.decision is Decision.NO_CANDIDATE and _production(trained) == production
+    assert f"v{candidate} (Staging) is ignored: its status is PENDING_REGISTRATION, not READY" in caplog.text
+
+
+def test_a_production_version_without_model_files_is_ignored_and_inference_writes_nothing(trained):
+    [production] = _production(trained)
+    files = Path(mlflow.MlflowClient().get_model_version_download_uri(
+        trained.env.registered_model_name, production).removeprefix("file://"))
+    version = trained.delta_version("predictions")
+    (files / "MLmodel").rename(files / "MLmodel.gone")
+    try:
+        with pytest.raises(TelcoChurnError, match=rf"No usable version .* is in 'Production' \(.* v{production} "
+                           r"\(Production\) is ignored: it has no model artifact \(MLmodel missing\)\)"):
+            trained.job("model-inference-batch")
+    finally:
+        (files / "MLmodel.gone").rename(files / "MLmodel")
+    assert trained.delta_version("predictions") == version
