@@ -58,8 +58,12 @@ def _uv() -> list[str]:
     return [found] if found else [sys.executable, "-m", "uv"]
 
 
-def kill_group(pid: int | None, grace: float = 5.0) -> None:
-    """Ends a process and everything in its process group: TERM, then KILL."""
+def kill_group(pid: int | None, grace: float = 5.0, child: subprocess.Popen | None = None) -> None:
+    """Ends a process and everything in its process group: TERM, then KILL.
+
+    `child`, when the leader is our own child process, is reaped as it exits: an unreaped
+    leader would keep its group alive as a zombie until the grace period ran out.
+    """
     if not pid:
         return
     try:
@@ -68,6 +72,8 @@ def kill_group(pid: int | None, grace: float = 5.0) -> None:
         return
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
+        if child is not None:
+            child.poll()
         try:
             os.killpg(pid, 0)
         except (ProcessLookupError, PermissionError):
@@ -158,7 +164,7 @@ class LocalCluster:
 
     def terminate(self) -> None:
         if self.process is not None:
-            kill_group(self.process.pid)
+            kill_group(self.process.pid, child=self.process)
             self.process.wait(timeout=10)
         shutil.rmtree(self.env_dir, ignore_errors=True)
 

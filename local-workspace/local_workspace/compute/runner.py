@@ -92,7 +92,7 @@ class RunExecutor:
         with ctx.lock:
             procs = list(ctx.procs.values())
         for proc in procs:
-            kill_group(proc.pid, grace=3.0)
+            kill_group(proc.pid, grace=3.0, child=proc)
 
     # --- one run ------------------------------------------------------------------------
 
@@ -237,9 +237,9 @@ class RunExecutor:
             self._check_deadline(ctx)
             if task_deadline is not None and time.monotonic() > task_deadline and not task_timed_out:
                 task_timed_out = True
-                kill_group(proc.pid, grace=3.0)
+                kill_group(proc.pid, grace=3.0, child=proc)
             time.sleep(POLL)
-        kill_group(proc.pid, grace=1.0)  # anything the task left behind in its group
+        kill_group(proc.pid, grace=1.0, child=proc)  # anything the task left behind in its group
         with ctx.lock:
             ctx.procs.pop(task_run_id, None)
         return self._record_result(ctx, task_run_id, proc.returncode, folder, running, task_timed_out)
