@@ -232,6 +232,7 @@ class Jobs:
                                      for p in spec["parameters"]]
         history = json.loads(row["repair_history"])
         if history:
+            history[-1].update(state=_state(row), end_time=row["end_time"])  # the attempt under way is the run's
             run["repair_history"] = history
         if include_tasks:
             run["tasks"] = [self._render_task(t, tasks_by_key.get(t["task_key"], {}), row) for t in self.task_rows(row["run_id"])]
@@ -289,6 +290,55 @@ class Jobs:
         if task_row["notebook_result"] is not None:
             out["notebook_output"] = {"result": task_row["notebook_result"], "truncated": False}
         return out
+
+    def repair(self, run_id: Any, rerun_tasks: list[str] | None, rerun_all_failed: bool, rerun_dependents: bool,
+               overrides: dict, latest_repair_id: int | None) -> tuple[int, set[str]]:
+        """A new repair attempt of an ended run: new task runs for the chosen tasks (and,
+        if asked, everything downstream of them); the others keep their results."""
+        row = self._run_row(run_id)
+        if row["life_cycle_state"] in ACTIVE_STATES:
+            raise InvalidState(f"Run {row['run_id']} is still active; it can be repaired once it has ended.")
+        if bool(rerun_tasks) == bool(rerun_all_failed):
+            raise InvalidParameterValue("Give either rerun_tasks or rerun_all_failed_tasks")
+        history = json.loads(row["repair_history"])
+        latest = history[-1]["id"] if history else None
+        if latest_repair_id is not None and latest_repair_id != latest:
+            raise InvalidParameterValue(f"latest_repair_id {latest_repair_id} is not the run's latest repair ({latest})")
+        spec = json.loads(row["spec"])
+        rows = {t["task_key"]: t for t in self.task_rows(row["run_id"])}
+        if rerun_all_failed:
+            chosen = {k for k, t in rows.items() if t["result_state"] != "SUCCESS"}
+            if not chosen:
+                raise InvalidParameterValue(f"Run {row['run_id']} has no failed task to repair")
+        else:
+            unknown = sorted(set(rerun_tasks) - set(rows))
+            if unknown:
+                raise InvalidParameterValue(f"Run {row['run_id']} has no task {', '.join(unknown)}")
+            chosen = set(rerun_tasks)
+        if rerun_dependents:
+            chosen |= downstream(spec["tasks"], chosen)
+        if overrides:
+            spec = apply_overrides(spec, overrides)
+        now = now_ms()
+        with self.db.transaction() as conn:
+            repair_id = self.db.next_id(conn, "run_id", 1001)
+            if not history:
+                history.append({"type": "ORIGINAL", "id": row["run_id"], "start_time": row["start_time"],
+                                "task_run_ids": [t["task_run_id"] for t in rows.values()]})
+            history[-1].update(end_time=row["end_time"], state=_state(row))
+            new_ids = []
+            for key in sorted(chosen):
+                conn.execute("UPDATE task_runs SET current = 0 WHERE task_run_id = ?", (rows[key]["task_run_id"],))
+                task_run_id = self.db.next_id(conn, "run_id", 1001)
+                new_ids.append(task_run_id)
+                conn.execute("INSERT INTO task_runs (task_run_id, run_id, task_key, attempt_number, repair_id, "
+                             "life_cycle_state) VALUES (?, ?, ?, ?, ?, 'PENDING')",
+                             (task_run_id, row["run_id"], key, rows[key]["attempt_number"], repair_id))
+            history.append({"type": "REPAIR", "id": repair_id, "start_time": now, "task_run_ids": new_ids})
+            conn.execute("UPDATE runs SET life_cycle_state = 'PENDING', result_state = NULL, state_message = '', "
+                         "end_time = 0, cancel_requested = 0, repair_history = ?, spec = ? WHERE run_id = ?",
+                         (dumps(history), dumps(spec), row["run_id"]))
+        return repair_id, chosen
 
     def delete_run(self, run_id: Any) -> None:
         row = self._run_row(run_id)
@@ -372,6 +422,17 @@ def apply_overrides(settings: dict, overrides: dict) -> dict:
         for name, value in job_parameters.items():
             known[name]["default"] = str(value)
     return spec
+
+
+def downstream(tasks: list[dict], keys: set[str]) -> set[str]:
+    """Every task that depends, directly or not, on one of keys."""
+    found: set[str] = set()
+    frontier = set(keys)
+    while frontier:
+        frontier = {t["task_key"] for t in tasks
+                    if any(d["task_key"] in frontier for d in t.get("depends_on", [])) and t["task_key"] not in found}
+        found |= frontier
+    return found
 
 
 def _marks(values: Iterable) -> str:

@@ -114,6 +114,17 @@ class JobsResponses:
     def get_output(self, request: Request) -> Response:
         return reply(self.jobs.get_output(Params(request).get("run_id"), self.executor.logs))
 
+    def repair(self, request: Request) -> Response:
+        params = Params(request)
+        overrides = {k: params.values[k] for k in ("python_params", "python_named_params", "notebook_params",
+                                                    "job_parameters") if k in params.values}
+        latest = params.int("latest_repair_id", None) if params.get("latest_repair_id", None) is not None else None
+        repair_id, tasks = self.jobs.repair(params.get("run_id"), params.list("rerun_tasks", None),
+                                            params.bool("rerun_all_failed_tasks", False),
+                                            params.bool("rerun_dependent_tasks", False), overrides, latest)
+        self.executor.start(self.jobs.resolve_run_id(params.get("run_id")), tasks)
+        return reply({"repair_id": repair_id})
+
     def delete_run(self, request: Request) -> Response:
         self.jobs.delete_run(Params(request).get("run_id"))
         return reply()

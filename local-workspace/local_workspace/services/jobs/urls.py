@@ -22,6 +22,7 @@ def routes(api: JobsResponses) -> list[Route]:
             Route(("POST",), f"{base}/runs/cancel-all", api.cancel_all),
             Route(("GET",), f"{base}/runs/get-output", api.get_output),
             Route(("POST",), f"{base}/runs/delete", api.delete_run),
+            Route(("POST",), f"{base}/runs/repair", api.repair),
         ]
         if version != "2.0":
             found.append(Route(("GET",), f"{base}/list", api.list))
