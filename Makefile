@@ -1,12 +1,16 @@
-# One virtualenv (.venv) with the local engine and the test tools; dbx gets its own (.venv-dbx).
+# One virtualenv (.venv) with the local engine, the local workspace and the test tools; dbx gets
+# its own (.venv-dbx, requirements-dbx.txt), as it pins MLflow 2 and pydantic 1.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DBX := .venv-dbx/bin/dbx
+ENV ?= dev
+WORKFLOW ?=
 
-.PHONY: install demo test benchmark ui clean
+.PHONY: install demo test benchmark ui clean dbx dist deploy run workspace workspace-stop
 
-$(STAMP): setup.py unit-requirements.txt
+$(STAMP): setup.py unit-requirements.txt local-workspace/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip uv
 	# Compiled bytecode up front: this saves every new process seconds of recompiling its
@@ -30,6 +34,39 @@ benchmark: install
 
 ui: install
 	$(BIN)/telco-churn ui
+
+# --- The Databricks side: the same commands against a real workspace (DATABRICKS_HOST and
+# DATABRICKS_TOKEN set, or the profiles of .dbx/project.json) or the local one (`make workspace`).
+
+dbx: install
+	$(BIN)/python tools/dbx_venv.py
+
+# The wheel that dbx deploys (dbx builds the same one itself before each deploy).
+dist: install
+	rm -rf dist && $(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/*.whl
+
+# make deploy ENV=prod [WORKFLOW=PROD-telco-churn-model-train]: every workflow of ENV, or one.
+deploy: dbx
+	$(DBX) deploy $(WORKFLOW) --environment $(ENV)
+
+# make run WORKFLOW=PROD-telco-churn-model-train ENV=prod: run a deployed job and follow it.
+run: dbx
+	@test -n "$(WORKFLOW)" || { echo "make run needs WORKFLOW=<name of a deployed workflow>"; exit 2; }
+	$(DBX) launch $(WORKFLOW) --environment $(ENV) --trace
+
+# A local Databricks workspace in .workspace/, in the background (`make workspace-stop` ends it).
+workspace: install dbx
+	$(BIN)/telco-churn workspace start
+	@echo
+	@echo 'Point dbx, the databricks CLI, databricks-sdk and MLflow at it in this shell:'
+	@echo '  eval "$$($(BIN)/telco-churn workspace env)"'
+	@echo 'then, for example:'
+	@echo '  make deploy ENV=prod && make run ENV=prod WORKFLOW=PROD-telco-churn-initial-model-train-register'
+	@echo 'Jobs UI and MLflow: the URL above (log in with the token, `$(BIN)/telco-churn workspace env` prints it).'
+
+workspace-stop: install
+	$(BIN)/telco-churn workspace stop
 
 clean:
 	rm -rf .lakehouse .pytest_cache build dist *.egg-info

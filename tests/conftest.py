@@ -100,6 +100,6 @@ def trained(runtime, sample_csv, request) -> Sandbox:
 @pytest.fixture(scope="session")
 def dbx_python() -> Path:
     """.venv-dbx/bin/python, with dbx and the legacy databricks CLI (requirements-dbx.txt)."""
-    from tests.dbx_venv import ensure_dbx_venv
+    from tools.dbx_venv import ensure_dbx_venv
 
     return ensure_dbx_venv()

@@ -1,4 +1,7 @@
-"""dbx in its own virtualenv (.venv-dbx, from requirements-dbx.txt), built once for the tests."""
+"""dbx in its own virtualenv (.venv-dbx, from requirements-dbx.txt): `make dbx` and the tests.
+
+    python tools/dbx_venv.py
+"""
 
 from __future__ import annotations
 
@@ -35,3 +38,7 @@ def ensure_dbx_venv() -> Path:
         assert done.returncode == 0, f"{' '.join(step)} failed:\n{done.stdout}\n{done.stderr}"
     stamp.write_text(digest)
     return python
+
+
+if __name__ == "__main__":
+    print(ensure_dbx_venv().parent.parent)
