@@ -1,0 +1,50 @@
+"""The table of implemented endpoints, generated from the routes (README keeps a copy; a test
+checks it is current).
+
+    python -m local_workspace.endpoints
+"""
+
+from __future__ import annotations
+
+import re
+
+from local_workspace.services.clusters import urls as clusters
+from local_workspace.services.dbfs import urls as dbfs
+from local_workspace.services.jobs import urls as jobs
+from local_workspace.services.mlflow import urls as mlflow
+from local_workspace.services.scim import urls as scim
+from local_workspace.services.workspace import urls as workspace
+
+SERVICES = (("DBFS 2.0", dbfs), ("Workspace 2.0", workspace), ("Jobs 2.0 / 2.1 / 2.2", jobs),
+            ("Clusters 2.0 / 2.1", clusters), ("SCIM", scim), ("MLflow (Databricks-only)", mlflow))
+
+
+_VERSION = re.compile(r"^/api/(\d\.\d)/(.*)$")
+
+
+class _Named:
+    """Stands in for a service's responses object: each handler is just its name."""
+
+    def __getattr__(self, name: str) -> str:
+        return name
+
+
+def endpoint_table() -> str:
+    lines = ["| service | method | path |", "| --- | --- | --- |"]
+    for title, module in SERVICES:
+        routes = module.routes(_Named()) + (module.public_routes(_Named()) if hasattr(module, "public_routes") else [])
+        versions: dict[tuple[str, str], list[str]] = {}
+        for route in routes:  # one row for the same endpoint under several API versions
+            match = _VERSION.match(route.rule)
+            rule, version = (f"/api/{{v}}/{match.group(2)}", match.group(1)) if match else (route.rule, "")
+            versions.setdefault((" ".join(route.methods), rule), []).append(version)
+        for (methods, rule), found in sorted(versions.items(), key=lambda item: (item[0][1], item[0][0])):
+            shown = rule.replace("{v}", found[0] if len(found) == 1 else "{" + ",".join(sorted(found)) + "}")
+            lines.append(f"| {title} | {methods} | `{shown}` |")
+    prefixes = ", ".join(f"`{p}*`" for p in mlflow.MLFLOW_PREFIXES)
+    lines.append(f"| MLflow (its own server code) | all | {prefixes} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(endpoint_table())
