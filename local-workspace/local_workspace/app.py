@@ -22,6 +22,9 @@ from local_workspace.services.jobs.responses import JobsResponses
 from local_workspace.services.mlflow import urls as mlflow_urls
 from local_workspace.services.mlflow.models import mlflow_server_app
 from local_workspace.services.mlflow.responses import MlflowResponses
+from local_workspace.services.repos import urls as repos_urls
+from local_workspace.services.repos.models import Repos
+from local_workspace.services.repos.responses import ReposResponses
 from local_workspace.services.scim import urls as scim_urls
 from local_workspace.services.scim.responses import ScimResponses
 from local_workspace.services.workspace import urls as workspace_urls
@@ -44,6 +47,7 @@ class Workspace:
         self.dbfs = Dbfs(self.dirs.dbfs)
         self.tree = WorkspaceTree(self.db, self.dirs.workspace_files, USER)
         self.fuse = FuseView(self.dirs.dbfs, self.dirs.workspace_files)
+        self.repos = Repos(self.db, self.tree, USER, self.dirs.root / "repos-staging")
         self.jobs = Jobs(self.db, USER, self.base_url)
         self.clusters = ClusterManager(self.db, self.dirs, self.cluster_environment)
         self.executor = RunExecutor(self.jobs, self.clusters, self.dirs.runs, self.fuse, self.redact)
@@ -85,6 +89,7 @@ class Workspace:
         routes = [
             *dbfs_urls.routes(DbfsResponses(self.dbfs)),
             *workspace_urls.routes(WorkspaceResponses(self.tree)),
+            *repos_urls.routes(ReposResponses(self.repos)),
             *jobs_urls.routes(JobsResponses(self.jobs, self.executor)),
             *clusters_urls.routes(ClustersResponses(self.clusters)),
             *scim_urls.routes(ScimResponses(USER)),

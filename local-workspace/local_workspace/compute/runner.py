@@ -18,6 +18,7 @@ from local_workspace.compute.cluster import (
     TASK_MAIN, ClusterError, ClusterManager, LibraryError, LocalCluster, kill_group,
 )
 from local_workspace.compute.dbfs_fuse import FuseView
+from local_workspace.compute.notebook_task import notebook_spec
 from local_workspace.services.jobs.models import Jobs, now_ms
 from local_workspace.services.jobs.settings import task_type, topological_order
 
@@ -220,7 +221,13 @@ class RunExecutor:
             return self._finish_unstarted(ctx, {"task_run_id": task_run_id}, "CANCELED" if ctx.cancel.is_set() else "TIMEDOUT")
         spec_file = folder / "task.json"
         result_file = folder / "result.json"
-        spec_file.write_text(json.dumps(self._task_spec(ctx, task, task_run_id, result_file)))
+        try:
+            spec_file.write_text(json.dumps(self._task_spec(ctx, task, task_run_id, result_file)))
+        except ValueError as exc:  # e.g. a notebook or file that is not there: the task's fault, said plainly
+            message = self.redact(str(exc))
+            self.jobs.update_task(task_run_id, life_cycle_state="INTERNAL_ERROR", result_state="FAILED",
+                                  state_message=message[-4000:], error=message[-4000:], end_time=now_ms())
+            return "FAILED"
         running = now_ms()
         self.jobs.update_task(task_run_id, life_cycle_state="RUNNING", setup_duration=running - started,
                               state_message="")
@@ -254,7 +261,7 @@ class RunExecutor:
         elif ctx.timed_out.is_set() or task_timed_out:
             fields.update(result_state="TIMEDOUT", state_message="Task timed out")
         elif code == 0:
-            fields.update(result_state="SUCCESS", state_message="")
+            fields.update(result_state="SUCCESS", state_message="", notebook_result=_notebook_result(folder))
         else:
             error, trace = self._error_of(folder, code)
             fields.update(result_state="FAILED", state_message=self.redact(error)[-1000:],
@@ -266,7 +273,8 @@ class RunExecutor:
         result_file = folder / "result.json"
         if result_file.exists():
             found = json.loads(result_file.read_text())
-            return found["error"], found["error_trace"]
+            if "error" in found:
+                return found["error"], found["error_trace"]
         stderr_tail = (folder / "stderr").read_text(errors="replace")[-20000:]
         last = [line for line in stderr_tail.splitlines() if line.strip()]
         return f"Task exited with code {code}" + (f": {last[-1].strip()}" if last else ""), stderr_tail
@@ -310,6 +318,8 @@ class RunExecutor:
         if kind == "spark_python_task":
             return {"kind": "python_file", "python_file": str(self.fuse.source_file(body["python_file"], body.get("source"))),
                     "parameters": [resolve(p) for p in body.get("parameters", [])], "result_file": str(result_file)}
+        if kind == "notebook_task":
+            return notebook_spec(self.fuse, body, resolve, result_file)
         raise ClusterError(f"{kind} cannot run on this workspace yet")
 
     # --- logs ---------------------------------------------------------------------------
@@ -325,3 +335,9 @@ class RunExecutor:
         text = b"\n".join(parts)
         truncated = len(text) > LOG_LIMIT
         return self.redact(text[-LOG_LIMIT:].decode("utf-8", "replace")), truncated
+
+
+def _notebook_result(folder: Path) -> str | None:
+    """A notebook's dbutils.notebook.exit value, recorded by the launcher (None for other tasks)."""
+    result_file = folder / "result.json"
+    return json.loads(result_file.read_text()).get("notebook_result") if result_file.exists() else None

@@ -2,8 +2,8 @@
 
 Run with the cluster's own Python, as a file (it imports nothing of the workspace):
     python task_main.py SPEC.json
-SPEC: {"kind": "python_wheel" | "python_file", "package_name", "entry_point", "python_file",
-       "parameters": [...], "result_file": "..."}
+SPEC: {"kind": "python_wheel" | "python_file" | "notebook", "package_name", "entry_point", "python_file",
+       "parameters": [...], "result_file": "..."}; a notebook's fields are read by notebook_main.py.
 """
 
 import json
@@ -41,12 +41,23 @@ def _record(result_file: str, error: str, trace: str) -> None:
         json.dump({"error": error, "error_trace": trace}, handle)
 
 
+def _run_notebook(spec: dict) -> None:
+    """A notebook task; its exit value goes to the result file, for runs/get-output."""
+    from notebook_main import run_notebook  # beside this file, which runs as a script
+
+    value = run_notebook(spec)
+    with open(spec["result_file"], "w", encoding="utf-8") as handle:
+        json.dump({"notebook_result": value}, handle)
+
+
 def main() -> int:
     with open(sys.argv[1], encoding="utf-8") as handle:
         spec = json.load(handle)
     result_file = spec["result_file"]
     try:
-        if spec["kind"] == "python_wheel":
+        if spec["kind"] == "notebook":
+            _run_notebook(spec)
+        elif spec["kind"] == "python_wheel":
             function = _wheel_entry_point(spec["package_name"], spec["entry_point"])
             sys.argv = [spec["package_name"], *spec["parameters"]]
             function()
