@@ -3,7 +3,6 @@ requirements-dbx.txt and the GitHub workflows. Each check is also run on a broke
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re

@@ -35,7 +35,10 @@ class LocalWorkspace:
         from local_workspace.cli import client_environment
 
         clean = {k: v for k, v in os.environ.items() if not k.upper().startswith(_CLIENT_VARS)}
-        return {**clean, **client_environment(self.root)}
+        # pip's build isolation makes each `dbx deploy` install setuptools into a throwaway
+        # environment before building the same wheel; .venv-dbx has setuptools already. This
+        # is pip configuration (as in a pip.conf), not a change to any command: the wheel is the same.
+        return {**clean, "PIP_NO_BUILD_ISOLATION": "0", **client_environment(self.root)}
 
     def sdk(self):
         from databricks.sdk import WorkspaceClient
