@@ -22,7 +22,7 @@ setup(
     description="End-to-end MLOps for Telco churn on Databricks, runnable on one machine",
     python_requires=">=3.10",
     packages=find_packages(include=["telco_churn", "telco_churn.*"]),
-    package_data={"telco_churn": ["data/*.csv", "data/*.md"]},
+    package_data={"telco_churn": ["data/*.csv", "data/*.md", "data/*.yml"]},
     install_requires=INSTALL_REQUIRES,
     extras_require={
         # The embedded local engine: Sail (Spark Connect, Delta) plus what the runtime would provide.
