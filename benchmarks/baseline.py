@@ -40,9 +40,14 @@ def _conf(name: str) -> dict:
     return yaml.safe_load((ROOT / "conf" / "job_configs" / name).read_text())
 
 
+def _contract(conf: dict) -> dict:
+    path = ROOT / "telco_churn" / "data" / "customers_contract.yml" if conf["contract"] == "package" else ROOT / conf["contract"]
+    return yaml.safe_load(path.read_text())
+
+
 def _columns(conf: dict) -> tuple[list[str], list[str]]:
     """The numeric and the categorical feature columns of the job's data contract."""
-    contract = yaml.safe_load((ROOT / conf["contract"]).read_text())
+    contract = _contract(conf)
     names = [n for n, spec in contract["columns"].items()
              if spec.get("feature", True) and n not in (contract["key"], contract["label"]["column"])]
     numeric = [n for n in names if contract["columns"][n]["type"] != "string"]
@@ -58,7 +63,7 @@ def featurize(path: Path, conf: dict) -> pd.DataFrame:
         out[column] = pd.to_numeric(text.mask(text == "", "0"))
     categories = raw[categorical].apply(lambda s: s.str.strip())
     out = pd.concat([out, pd.get_dummies(categories, dtype="int32")], axis=1)
-    label = yaml.safe_load((ROOT / conf["contract"]).read_text())["label"]
+    label = _contract(conf)["label"]
     out[LABEL] = (raw[label["column"]].str.strip() == label["positive_value"]).astype("int32")
     return out
 

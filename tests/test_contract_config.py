@@ -12,9 +12,10 @@ import yaml
 from telco_churn.config.jobs import FeatureTableConfig
 from telco_churn.config.loader import load_model
 from telco_churn.jobs import JOBS
-from telco_churn.paths import DATA_FILE, conf_dir, default_job_conf
+from telco_churn.config.contract import PACKAGED_CONTRACT
+from telco_churn.paths import DATA_FILE, default_job_conf
 
-CONTRACT = yaml.safe_load((conf_dir() / "contracts" / "customers.yml").read_text())
+CONTRACT = yaml.safe_load(PACKAGED_CONTRACT.read_text())
 
 
 @pytest.fixture

@@ -1,12 +1,15 @@
 """A data contract checked on a Spark DataFrame of raw text, in one aggregation pass.
 
-Why not a validation library: pandera 0.35's PySpark backend does run on a Spark Connect
-DataFrame here, but it answers pass/fail only (no count, no example) and runs one Spark job
-per check (`filter(~check).limit(1).count()`), about 50 jobs for this contract. Great
-Expectations and DQX need a classic or Databricks session and bring large dependency trees;
-pydeequ needs a JVM. The checks below are declared in conf/contracts/ and evaluated as one
-`agg` (counts and a smallest example per check), plus one small query only to name an
-example of a repeated key.
+Why not a validation library (measured on this machine, Sail 0.7.2, the 1M-row bronze table,
+the same ~45 checks on a pre-typed copy of the columns):
+- pandera 0.35 (PySpark backend) runs on a Spark Connect DataFrame, but reports pass/fail
+  only, with no count and no example, and runs one Spark job per check: 2.9 s.
+- Great Expectations 1.24 runs too and reports counts and examples: 6.4 s for 41
+  expectations, and 35 more packages (275 MB) on every cluster.
+- DQX needs a Databricks WorkspaceClient and the Databricks Labs packages; pydeequ a JVM.
+Ours: the checks are declared in YAML (telco_churn/data/customers_contract.yml) and computed
+with one `agg` of counts (about 1.1 s here), then one query for examples of the checks that
+failed and one distinct count.
 """
 
 from __future__ import annotations
