@@ -79,21 +79,14 @@ def pipeline_small(args) -> dict:
 
 
 def feature_table_big(args) -> dict:
-    """Bronze replaced by the resampled CSV (written with deltalake), then feature-table-creation."""
-    from telco_churn.config.environment import load_environment
-    from telco_churn.paths import default_env_file
-    from telco_churn.resample import read_customers, write_bronze
+    """The resampled CSV through data-ingest, as a user's file goes, then feature-table-creation."""
     from telco_churn.runtime import open_runtime
 
     _warm_imports()
     out = {}
-    env = load_environment(default_env_file(), "local")
     with open_runtime(workspace_dir=args.workspace) as runtime:
-        started = time.perf_counter()
-        customers = read_customers(args.csv)
-        write_bronze(runtime.lakehouse.path_for(env.table("bronze")), customers)
-        out["rows"], out["bronze_write_s"] = len(customers), time.perf_counter() - started
-        del customers
+        out["rows"], out["bronze_write_s"] = _job(runtime, "data-ingest", "--set", f"source={args.csv}",
+                                                  "--set", "mode=overwrite")
         result, out["feature_table_s"] = _job(runtime, "feature-table-creation")
         out["features"] = result.features
     return out
