@@ -31,6 +31,7 @@ from local_workspace.services.workspace import urls as workspace_urls
 from local_workspace.services.workspace.models import WorkspaceTree
 from local_workspace.services.workspace.responses import WorkspaceResponses
 from local_workspace.store import Database
+from local_workspace.ui.site import UiSite
 
 log = logging.getLogger("local_workspace")
 USER = "local-user@workspace.local"
@@ -97,7 +98,8 @@ class Workspace:
         ]
         store_uri = f"sqlite:///{self.dirs.mlflow / 'mlflow.db'}"
         return Gateway(self.token, self.allowed_hosts, routes, mlflow_urls.public_routes(mlflow_api),
-                       mlflow_server_app(store_uri, dbfs_file), mlflow_urls.MLFLOW_PREFIXES, self.workspace_id)
+                       mlflow_server_app(store_uri, dbfs_file), mlflow_urls.MLFLOW_PREFIXES, self.workspace_id,
+                       UiSite(self.token, self.jobs, self.executor))
 
     def close(self) -> None:
         self.executor.shutdown()

@@ -22,8 +22,10 @@ WELL_KNOWN = "/.well-known/databricks-config"
 
 class Gateway:
     def __init__(self, token: str, allowed_hosts: Callable[[], set[str]], routes: list[Route],
-                 public_routes: list[Route], mlflow_app, mlflow_prefixes: Iterable[str], workspace_id: str):
+                 public_routes: list[Route], mlflow_app, mlflow_prefixes: Iterable[str], workspace_id: str,
+                 ui=None):
         self.token, self.allowed_hosts = token, allowed_hosts
+        self.ui = ui  # the browser pages (local_workspace.ui.site.UiSite): cookie sessions, not the Bearer token
         self.mlflow_app, self.mlflow_prefixes = mlflow_app, tuple(mlflow_prefixes)
         self.workspace_id = workspace_id
         self._handlers: dict[str, Callable] = {}
@@ -60,6 +62,8 @@ class Gateway:
                           "message": f"This server is the local Databricks workspace; it does not serve {request.host}"}, 421)
         if request.path == WELL_KNOWN:
             return reply({"workspace_id": self.workspace_id, "cloud": "local"})
+        if self.ui is not None and self.ui.serves(request.path):
+            return self.ui.dispatch(request, environ)
         adapter = self.map.bind_to_environ(environ)
         try:
             endpoint, args = adapter.match()
