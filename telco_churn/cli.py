@@ -52,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
                                add_help=False)
     workspace.add_argument("workspace_args", nargs=argparse.REMAINDER)
 
+    from telco_churn.ci.commands import add_commands
+
+    add_commands(sub)
+
     ui = sub.add_parser("ui", help="open the MLflow UI on the local tracking store")
     ui.add_argument("--workspace-dir", default=None)
     ui.add_argument("--port", type=int, default=5000)
@@ -138,6 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return launch(args.workflow, environment=args.environment, deployment_file=args.deployment_file,
                           engine=args.engine, workspace_dir=args.workspace_dir)
+        if args.command in ("ci", "notebooks"):
+            from telco_churn.ci.commands import run_command
+
+            return run_command(args)
         if args.command == "ui":
             from telco_churn.paths import local_workspace_dir
             from telco_churn.tracking import TrackingStore

@@ -59,6 +59,10 @@ class EnvSettings(StrictModel):
     model_name: ModelName
     experiments: Experiments
     model_registry: Literal["stages", "aliases"]
+    # Per-branch experiments: <experiment folder>/<branch>/<name>, so each branch's runs stay
+    # apart. `branch` defaults to $BRANCH_NAME, else the git checkout's branch.
+    branch_experiments: bool = False
+    branch: str | None = None
 
     @model_validator(mode="after")
     def _unity_catalog_has_no_stages(self) -> "EnvSettings":
@@ -97,7 +101,24 @@ def load_environment(path: str | Path, name: str, overrides: list[str] | None = 
     merged = deep_merge(layout.defaults, layout.environments[name] or {})
     merged = apply_overrides(merged, overrides or [], source)
     merged["name"] = name
-    return validate(EnvSettings, _expand(merged, name), source)
+    settings = validate(EnvSettings, _expand(merged, name), source)
+    return _per_branch(settings) if settings.branch_experiments else settings
+
+
+def _per_branch(settings: EnvSettings) -> EnvSettings:
+    """Experiments moved into a folder of the branch: /Shared/telco-churn/dev/<branch>/model-train."""
+    from telco_churn.branch import current_branch, path_segment
+    from telco_churn.logging_setup import get_logger
+
+    branch = settings.branch or current_branch()
+    if not branch:
+        get_logger("config").warning("branch_experiments is on for '%s' but no branch is known (set BRANCH_NAME or "
+                                     "--env-set branch=NAME): logging to the shared experiments", settings.name)
+        return settings
+    segment = path_segment(branch)
+    moved = {key: f"{path.rsplit('/', 1)[0]}/{segment}/{path.rsplit('/', 1)[1]}"
+             for key, path in settings.experiments.model_dump().items()}
+    return settings.model_copy(update={"branch": branch, "experiments": Experiments(**moved)})
 
 
 def _expand(value: Any, env: str) -> Any:

@@ -1,0 +1,29 @@
+"""The git branch this code runs for: $BRANCH_NAME (CI systems set it), else git's checkout."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+BRANCH_VAR = "BRANCH_NAME"
+
+
+def current_branch(folder: str | Path | None = None) -> str | None:
+    """The branch name, or None when neither $BRANCH_NAME nor a git checkout tells it."""
+    named = os.environ.get(BRANCH_VAR, "").strip()
+    if named:
+        return named.removeprefix("refs/heads/")
+    try:
+        done = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=folder, capture_output=True,
+                              text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    name = done.stdout.strip()
+    return name if done.returncode == 0 and name and name != "HEAD" else None
+
+
+def path_segment(branch: str) -> str:
+    """A branch name as one workspace path segment: `feature/x` -> `feature-x`."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", branch).strip("-.") or "branch"
