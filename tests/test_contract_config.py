@@ -104,3 +104,8 @@ def test_the_shipped_data_passes_the_shipped_contract_with_11_warnings(runtime, 
     assert (warning.check, warning.failures, report.warning_count) == ("TotalCharges: blank", 11, 11)
     assert report.summary() == "shipped data: 53 check(s), 0 failed, 1 warning(s) on 11 value(s)"
     assert "Contract warning on shipped data: TotalCharges: blank: 11 blank value(s)" in caplog.text
+
+
+def test_unknown_encoding_exits_2(no_engine, caplog):
+    assert JOBS["data-ingest"].main(["--set", "encoding=utf-99"]) == 2
+    assert "key 'encoding': unknown encoding 'utf-99'" in caplog.text

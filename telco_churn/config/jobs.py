@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from telco_churn.config.contract import DataContract, load_contract
 from telco_churn.config.loader import StrictModel
@@ -23,11 +24,19 @@ class DemoSetupConfig(StrictModel):
     drop_predictions_table: bool = False
 
 
+def _known_encoding(name: str) -> str:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise ValueError(f"unknown encoding '{name}'") from None
+    return name
+
+
 class DataIngestConfig(StrictModel):
     source: str = Field(min_length=1)  # "package" for the CSV shipped in the wheel, else a CSV path
     mode: Literal["overwrite", "if_missing"]
     contract: ContractRef
-    encoding: str = Field(default="utf-8", min_length=1)
+    encoding: Annotated[str, AfterValidator(_known_encoding)] = "utf-8"
     delimiter: str = Field(default=",", min_length=1, max_length=1)
 
 

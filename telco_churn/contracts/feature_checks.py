@@ -49,4 +49,4 @@ def keys_without_match(report: ValidationReport, df: "DataFrame", other: "DataFr
     """Adds how many keys of df are absent from other, with the smallest as the example."""
     missing = df.select(key).join(other.select(key), [key], "left_anti")
     found = missing.agg(F.count(F.lit(1)).alias("n"), F.min(F.col(f"`{key}`").cast("string")).alias("k")).first()
-    report.add(CheckOutcome(check, "error", -1, found["n"], problem, f"{key} {found['k']}" if found["n"] else None))
+    report.add(CheckOutcome(check, "error", None, found["n"], problem, f"{key} {found['k']}" if found["n"] else None))

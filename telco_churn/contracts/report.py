@@ -18,7 +18,7 @@ class CheckOutcome:
 
     check: str  # e.g. "tenure: range", "field count"
     severity: Severity
-    rows_checked: int
+    rows_checked: int | None  # None where counting them would cost a pass of its own
     failures: int
     problem: str  # what a failure is, e.g. "value(s) below 0"
     example: str | None = None

@@ -53,14 +53,14 @@ class Check:
     shown: Column  # what an example shows of such a row
 
 
-def _column_checks(column: str, spec: ColumnSpec, contract: DataContract) -> list[Check]:
-    value, blank = text(column), is_blank(column)
+def _column_checks(column: str, spec: ColumnSpec, contract: DataContract, value: Column, parsed: Column) -> list[Check]:
+    """The checks of one column, on its trimmed text (value) and that text as a double (parsed)."""
+    blank = value.isNull() | (value == "")
     checks = []
     blank_severity = "error" if column == contract.key else spec.blank
     if blank_severity != "allow":
         checks.append(Check(f"{column}: blank", blank_severity, "blank value(s)", blank, F.lit("blank")))
     if spec.numeric:
-        parsed = number(column)
         checks.append(Check(f"{column}: type", spec.severity, f"value(s) that are not {'an integer' if spec.type == 'integer' else 'a number'}",
                              ~blank & parsed.isNull(), value))
         finite = parsed.isNotNull() & is_finite(parsed)
@@ -98,13 +98,20 @@ def check_contract(df: "DataFrame", contract: DataContract, target: str) -> Vali
                             f"missing column(s): {', '.join(missing)}"))
     if missing:
         return report
-    checks = [check for column, spec in contract.columns.items() for check in _column_checks(column, spec, contract)]
-    key = text(contract.key)
-    known_key = F.when(~is_blank(contract.key), key)  # blank keys are the blank check's
-    rows, keys = run_checks(df, key, contract.key, checks, report, F.count(known_key))
-    extra = keys - df.agg(F.count_distinct(known_key)).first()[0]
+    # Each column trimmed and parsed once, in a projection every check reads: at 1M rows this
+    # took 3.0 s where repeating the trim and the cast in each check took 3.6 s (busy machine).
+    names = {column: f"c{i}" for i, column in enumerate(contract.columns)}
+    texts = df.select(*[text(column).alias(name) for column, name in names.items()])
+    numeric = [names[c] for c, spec in contract.columns.items() if spec.numeric]
+    prepared = texts.select("*", *[F.expr(f"try_cast({name} AS DOUBLE)").alias(f"{name}_n") for name in numeric])
+    checks = [check for column, spec in contract.columns.items()
+              for check in _column_checks(column, spec, contract, F.col(names[column]), F.col(f"{names[column]}_n"))]
+    key = F.col(names[contract.key])
+    known_key = F.when(key.isNotNull() & (key != ""), key)  # blank keys are the blank check's
+    rows, keys = run_checks(prepared, key, contract.key, checks, report, F.count(known_key))
+    extra = keys - prepared.agg(F.count_distinct(known_key)).first()[0]
     report.add(CheckOutcome(f"{contract.key}: unique", contract.duplicate_keys, rows, extra,
-                            "extra row(s) with a repeated key", _repeated_key(df, key, contract.key) if extra else None))
+                            "extra row(s) with a repeated key", _repeated_key(prepared, key, contract.key) if extra else None))
     return report
 
 
