@@ -101,6 +101,34 @@ def test_failed_inference_leaves_predictions_unchanged(built, runtime):
     assert built.delta_version("predictions") == version
     pd.testing.assert_frame_equal(built.read("predictions"), predictions)
 
+    # Features that are infinite or missing: refused by scoring and by training, naming the column.
+    features = built.read("features").set_index("customerID")
+    first, second = sorted(built.read("labels").customerID)[:2]  # labelled: training sees them too
+    features.loc[first, "MonthlyCharges"], features.loc[second, "tenure"] = float("inf"), None
+    runtime.lakehouse.write(runtime.spark.createDataFrame(features.reset_index()), built.table("features"))
+    with pytest.raises(DataValidationError, match=rf"tenure: null: 1 missing value\(s\), e.g. 'null' \(customerID {second}\); "
+                       rf"MonthlyCharges: finite: 1 non-finite value\(s\) \(inf or NaN\), e.g. 'inf' \(customerID {first}\)"):
+        built.job("model-inference-batch")
+    assert built.delta_version("predictions") == version
+    with pytest.raises(DataValidationError, match=r"MonthlyCharges: finite: 1 non-finite value"):
+        built.job("model-train")
+
+
+def _report_of_latest_run(box) -> tuple[str, dict]:
+    import mlflow
+
+    experiment = mlflow.get_experiment_by_name(box.env.experiments.training)
+    [run] = mlflow.search_runs([experiment.experiment_id], order_by=["start_time DESC"], max_results=1, output_format="list")
+    return run.info.status, mlflow.artifacts.load_dict(f"{run.info.artifact_uri}/validation/training_set.json")
+
+
+def test_training_saves_its_validation_report_in_the_run(built):
+    built.job("model-train", "--set", "model_params.n_estimators=5")
+    status, report = _report_of_latest_run(built)
+    assert status == "FINISHED" and report["passed"] and report["errors"] == 0
+    [classes] = [c for c in report["checks"] if c["check"] == "churn: both classes"]
+    assert classes["outcome"] == "passed" and "positive and" in classes["example"]
+
 
 def test_failed_training_registers_nothing(built, runtime):
     before = len(built.registry().versions())
@@ -111,3 +139,8 @@ def test_failed_training_registers_nothing(built, runtime):
                        r"the tables come from different feature-table-creation runs .*, e.g. customerID GHOST-1"):
         built.job("model-train")
     assert len(built.registry().versions()) == before
+    # The refused run explains itself in MLflow: status FAILED, the report as an artifact.
+    status, report = _report_of_latest_run(built)
+    assert status == "FAILED" and not report["passed"]
+    [mismatch] = [c for c in report["checks"] if c["outcome"] == "failed"]
+    assert (mismatch["check"], mismatch["failures"], mismatch["example"]) == ("labels vs features", 1, "customerID GHOST-1")
