@@ -40,7 +40,7 @@ def check_csv(path: Path, fmt: CsvFormat, required: list[str], key: str) -> tupl
     report = ValidationReport(f"CSV file {path}")
     header, problem = _read_header(path, fmt)
     if problem:
-        report.add(CheckOutcome("header", "error", 1, 1, problem))
+        report.add(CheckOutcome("header", "error", 1, 1, problem, counted=False))
         return report, 0
     missing = [c for c in required if c not in header]
     duplicated = sorted({c for c in header if header.count(c) > 1})
@@ -57,11 +57,10 @@ def check_csv(path: Path, fmt: CsvFormat, required: list[str], key: str) -> tupl
             report.add(CheckOutcome("field count", "error", scan.rows, scan.bad_rows or 1,
                                     "row(s) that pyarrow could not parse (no line found by the line pass)"))
     else:
-        for check, problem in (("encoding", f"line(s) that are not valid {fmt.encoding}"),
-                               ("field count", f"line(s) without {len(header)} fields"),
-                               ("repeated header", "line(s) repeating the header")):
+        for check, problem in _line_problems(fmt, len(header)).items():
             report.add(CheckOutcome(check, "error", scan.rows, 0, problem))
-    report.add(CheckOutcome("data rows", "error", scan.rows, 0 if scan.rows else 1, "data rows: the file has a header only"))
+    report.add(CheckOutcome("data rows", "error", scan.rows, 0 if scan.rows else 1,
+                            "the file has a header only, no data row", counted=False))
     return report, scan.rows
 
 
@@ -132,10 +131,16 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
+def _line_problems(fmt: CsvFormat, width: int) -> dict[str, str]:
+    return {"encoding": f"line(s) that are not valid {fmt.encoding}",
+            "field count": f"line(s) without the header's {width} fields",
+            "repeated header": "line(s) repeating the header"}
+
+
 def _report_lines(report: ValidationReport, path: Path, fmt: CsvFormat, header: list[str]) -> None:
     """Line numbers of undecodable lines, lines of the wrong field count and repeated headers."""
     width = len(header)
-    found: dict[str, list[tuple[int, str]]] = {"encoding": [], "field count": [], "repeated header": []}
+    found: dict[str, list[tuple[int, str]]] = {kind: [] for kind in _line_problems(fmt, width)}
     counts = dict.fromkeys(found, 0)
     lines = 0
     with path.open("rb") as raw:
@@ -153,10 +158,7 @@ def _report_lines(report: ValidationReport, path: Path, fmt: CsvFormat, header: 
             counts[kind] += 1
             if len(found[kind]) < LINES_SHOWN:
                 found[kind].append((number, shown))
-    problems = {"encoding": f"line(s) that are not valid {fmt.encoding}",
-                "field count": f"line(s) without the header's {width} fields",
-                "repeated header": "line(s) repeating the header"}
-    for kind, problem in problems.items():
+    for kind, problem in _line_problems(fmt, width).items():
         where = found[kind]
         example = None
         if where:

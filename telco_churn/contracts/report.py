@@ -22,6 +22,7 @@ class CheckOutcome:
     failures: int
     problem: str  # what a failure is, e.g. "value(s) below 0"
     example: str | None = None
+    counted: bool = True  # False for a check of the whole input (e.g. "the file is empty")
 
     @property
     def failed(self) -> bool:
@@ -29,7 +30,7 @@ class CheckOutcome:
 
     def message(self) -> str:
         example = f", e.g. {self.example}" if self.example else ""
-        return f"{self.check}: {self.failures} {self.problem}{example}"
+        return f"{self.check}: {f'{self.failures} ' if self.counted else ''}{self.problem}{example}"
 
 
 @dataclass
