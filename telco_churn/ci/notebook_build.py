@@ -92,7 +92,7 @@ class NotebookBuild:
         info.update(end_time=_now(), result_state="FAILED" if failed else "SUCCESS",
                     failed_step=failed["step"] if failed else None, error=failed["message"] if failed else None)
         self.report["steps"] = steps.records
-        steps.run("write report", lambda: write_report(self.report_file, scrubbed(self.report, secrets)))
+        steps.run("write report", lambda: write_report(self.report_file, scrubbed(self.report, secrets)), always=True)
         self.say(f"Report: {self.report_file}")
         return 1 if steps.failed else 0
 

@@ -14,10 +14,11 @@ class Steps:
         self.records: list[dict] = []
         self.failed: dict | None = None
 
-    def run(self, name: str, action: Callable[[], Any]) -> Any:
-        """action's result; None if an earlier step failed or this one fails (recorded, not raised)."""
+    def run(self, name: str, action: Callable[[], Any], always: bool = False) -> Any:
+        """action's result; None if an earlier step failed (unless always) or this one fails
+        (recorded, not raised)."""
         number = f"[{self.names.index(name) + 1}/{len(self.names)}]"
-        if self.failed is not None:
+        if self.failed is not None and not always:
             self.records.append({"step": name, "status": "skipped"})
             self.say(f"{number} {name}: skipped")
             return None
@@ -34,8 +35,8 @@ class Steps:
         return result
 
     def _fail(self, name: str, number: str, message: str, started: float) -> None:
-        self.failed = {"step": name, "status": "failed", "message": message,
-                       "seconds": round(time.monotonic() - started, 1)}
-        self.records.append(self.failed)
+        record = {"step": name, "status": "failed", "message": message, "seconds": round(time.monotonic() - started, 1)}
+        self.failed = self.failed or record  # the first failure is the build's
+        self.records.append(record)
         self.say(f"{number} {name}: FAILED: {message}")
         return None

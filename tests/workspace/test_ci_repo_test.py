@@ -1,0 +1,63 @@
+"""`telco-churn ci repo-test` on a temporary clone of this repository: a branch whose integration
+test passes, one whose test fails; the temporary repo under /Repos/ci is gone either way."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from tests.workspace.ci_cli import output, telco_churn
+from tests.workspace.harness import project_copy
+
+
+def _git(folder, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=folder, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def clone(tmp_path_factory):
+    """This checkout as a git repository with branches `passing` (as it is) and `failing`
+    (a model config that scikit-learn >= 1.3 refuses, which the integration test must catch)."""
+    folder = project_copy(tmp_path_factory.mktemp("repo-test") / "telco-churn")
+    _git(folder, "init", "-q", "-b", "main")
+    _git(folder, "add", "-A")
+    _git(folder, "commit", "-qm", "clone")
+    _git(folder, "branch", "passing")
+    _git(folder, "checkout", "-qb", "failing")
+    config = folder / "conf" / "job_configs" / "model_train.yml"
+    config.write_text(config.read_text().replace("max_features: sqrt", "max_features: auto"))
+    _git(folder, "commit", "-qam", "max_features: auto")
+    _git(folder, "checkout", "-q", "main")
+    spec = tmp_path_factory.mktemp("repo-test-spec") / "cluster.json"
+    spec.write_text(json.dumps({"new_cluster": {"spark_version": "15.4.x-cpu-ml-scala2.12", "num_workers": 0},
+                                "timeout_seconds": 600}))
+    return folder, spec
+
+
+def _repo_test(workspace, clone, branch: str):
+    folder, spec = clone
+    return telco_churn(workspace, "ci", "repo-test", "--git-url", folder.as_uri(), "--branch", branch,
+                       "--cluster-spec", str(spec), "--poll-seconds", "0.5")
+
+
+def _left_under_repos_ci(workspace) -> list[str]:
+    client = workspace.sdk()
+    return [o.path for o in client.workspace.list("/Repos/ci")] + [r.path for r in client.repos.list(path_prefix="/Repos/ci")]
+
+
+def test_repo_test_passes_on_a_good_branch_and_leaves_no_repo(workspace, clone):
+    done = _repo_test(workspace, clone, "passing")
+    assert done.returncode == 0, output(done)
+    assert "Checked out passing at" in done.stdout and "SUCCESS" in done.stdout
+    assert "/Repos/ci/telco-churn_passing_" in done.stdout
+    assert _left_under_repos_ci(workspace) == []
+
+
+def test_repo_test_fails_on_a_broken_branch_with_the_error_and_leaves_no_repo(workspace, clone):
+    done = _repo_test(workspace, clone, "failing")
+    assert done.returncode == 1, output(done)
+    assert "FAILED" in done.stderr and "max_features" in done.stderr
+    assert "Deleted repo" in done.stdout
+    assert _left_under_repos_ci(workspace) == []
