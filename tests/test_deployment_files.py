@@ -37,6 +37,8 @@ DEPLOYMENT = REPO / "conf" / "deployment.yml"
 PROJECT_JSON = REPO / ".dbx" / "project.json"
 REQUIREMENTS_DBX = REPO / "requirements-dbx.txt"
 GITHUB_WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+AZURE_PIPELINES = REPO / "azure-pipelines.yml"
+NOTEBOOK_SYNC = REPO / ".github" / "workflows" / "sync-notebooks.yml"
 DBX_VENV = REPO / ".venv-dbx"
 ENVIRONMENTS = ("dev", "staging", "prod")
 PREFIXES = {"dev": "DEV", "staging": "STAGING", "prod": "PROD"}
@@ -249,7 +251,8 @@ def test_topological_order_follows_depends_on_not_file_order():
 
 
 def name_sources() -> list[Path]:
-    return [*GITHUB_WORKFLOWS, *(p for p in (REPO / "README.md", REPO / "docs" / "deployment.md") if p.exists())]
+    return [*GITHUB_WORKFLOWS, AZURE_PIPELINES,
+            *(p for p in (REPO / "README.md", REPO / "docs" / "deployment.md") if p.exists())]
 
 
 def test_workflow_names_in_ci_and_docs_exist_in_their_environment():
@@ -371,3 +374,66 @@ def test_offline_checks_refuse_a_deployment_workflow_without_max_concurrent_runs
     problems = problems_of(copy)
     assert problems == ["dev/DEV-telco-churn-model-deployment: runs telco-churn-model-deployment, which must never "
                         "run twice at once: set max_concurrent_runs: 1 (found 2)"]
+
+
+# --- the notebook CI/CD recipes: azure-pipelines.yml and the notebook sync workflow ----------
+
+
+def check_azure_pipelines(path: Path) -> subprocess.CompletedProcess:
+    # The ECMAScript engine in unicode mode cannot compile one pattern of the vendored schema
+    # (check-jsonschema 0.39 crashes on it); non-unicode mode keeps ECMAScript semantics.
+    return _run([tool("check-jsonschema"), "--builtin-schema", "vendor.azure-pipelines", "--regex-variant", "nonunicode",
+                 str(path)])
+
+
+def test_azure_pipelines_match_the_vendored_schema():
+    done = check_azure_pipelines(AZURE_PIPELINES)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_azure_schema_check_names_problems_in_a_broken_copy(tmp_path):
+    broken = broken_copy(tmp_path, '        timeoutInMinutes: "30"\n', '        timeoutInMinutes: "30"\n        retries: 2\n',
+                         AZURE_PIPELINES)
+    done = check_azure_pipelines(broken)
+    assert done.returncode != 0
+    assert "$.stages[0]" in done.stdout
+
+
+def _scripts(steps: list[dict]) -> list[str]:
+    return [" ".join(s.get("run", s.get("script", "")).replace("\\\n", " ").split()) for s in steps]
+
+
+def _telco_churn_args(script: str) -> list[str]:
+    """The arguments of the `telco-churn` command in a step's script, shell variables as placeholders."""
+    line = next(x for x in script.split("telco-churn ")[1:])
+    return shlex.split(re.sub(r'"\$[({]?[A-Za-z_.#/]+[^"]*"', "VALUE", line))
+
+
+def test_azure_pipelines_run_unit_tests_then_repo_test_with_the_variable_group():
+    from telco_churn.ci.cluster_spec import load_cluster_spec
+    from telco_churn.cli import build_parser
+
+    pipeline = yaml.safe_load(AZURE_PIPELINES.read_text(encoding="utf-8"))
+    assert pipeline["variables"] == [{"group": "databricks"}]
+    unit, integration = pipeline["stages"]
+    assert integration["dependsOn"] == unit["stage"]
+    assert "make test" in _scripts(unit["jobs"][0]["steps"])
+    step = next(s for s in integration["jobs"][0]["steps"] if "repo-test" in s.get("script", ""))
+    assert step["env"] == {"DATABRICKS_HOST": "$(DATABRICKS_HOST)", "DATABRICKS_TOKEN": "$(DATABRICKS_TOKEN)"}
+    args = build_parser().parse_args(_telco_churn_args(_scripts([step])[0]))
+    assert (args.ci_command, args.git_url, args.branch) == ("repo-test", "VALUE", "VALUE")
+    assert load_cluster_spec(REPO / args.cluster_spec, require_notebook=False)["new_cluster"]
+
+
+def test_notebook_sync_workflow_pushes_main_to_the_shared_master_copy():
+    from telco_churn.cli import build_parser
+
+    assert NOTEBOOK_SYNC in GITHUB_WORKFLOWS  # so actionlint, the schema and the name checks above cover it
+    workflow = yaml.safe_load(NOTEBOOK_SYNC.read_text(encoding="utf-8"))
+    assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key `on` as True
+    job = workflow["jobs"]["sync-notebooks"]
+    assert job["env"] == {"DATABRICKS_HOST": "${{ secrets.DATABRICKS_HOST }}",
+                          "DATABRICKS_TOKEN": "${{ secrets.DATABRICKS_TOKEN }}"}
+    script = next(s for s in _scripts(job["steps"]) if "notebooks push" in s)
+    args = build_parser().parse_args(_telco_churn_args(script))
+    assert (args.notebooks_command, args.overwrite, args.remote) == ("push", True, "/Shared/main/notebooks")
