@@ -16,12 +16,13 @@ def current_branch(folder: str | Path | None = None) -> str | None:
     if named:
         return named.removeprefix("refs/heads/")
     try:
-        done = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=folder, capture_output=True,
+        # symbolic-ref: also right in a repository with no commit yet; fails when detached.
+        done = subprocess.run(["git", "symbolic-ref", "--short", "-q", "HEAD"], cwd=folder, capture_output=True,
                               text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return None
     name = done.stdout.strip()
-    return name if done.returncode == 0 and name and name != "HEAD" else None
+    return name if done.returncode == 0 and name else None
 
 
 def path_segment(branch: str) -> str:
