@@ -8,13 +8,13 @@ import uuid
 
 from databricks.sdk.service import workspace as ws
 
-from tests.workspace.ci_cli import output, telco_churn
+from tests.workspace.ci_cli import output, telco_churn_here
 
 NOTEBOOK = "# Databricks notebook source\nprint('version one')\n"
 CHANGED = "# Databricks notebook source\nprint('changed on the workspace')\n"
 
 
-def test_push_change_refuse_then_pull(workspace, tmp_path):
+def test_push_change_refuse_then_pull(workspace, tmp_path, monkeypatch, capsys):
     branch = f"feature/sync-{uuid.uuid4().hex[:6]}"
     env = {"BRANCH_NAME": branch}
     (tmp_path / "notebooks").mkdir()
@@ -23,7 +23,7 @@ def test_push_change_refuse_then_pull(workspace, tmp_path):
     client = workspace.sdk()
     folder = f"/Users/{client.current_user.me().user_name}/{branch.replace('/', '-')}/notebooks"
 
-    pushed = telco_churn(workspace, "notebooks", "push", cwd=tmp_path, extra_env=env)
+    pushed = telco_churn_here(workspace, monkeypatch, capsys, "notebooks", "push", cwd=tmp_path, extra_env=env)
     assert pushed.returncode == 0, output(pushed)
     assert f"copied notebooks/train.py -> {folder}/train" in pushed.stdout
     assert f"copied notebooks/helpers.py -> {folder}/helpers.py" in pushed.stdout
@@ -31,14 +31,14 @@ def test_push_change_refuse_then_pull(workspace, tmp_path):
 
     client.workspace.import_(f"{folder}/train", content=base64.b64encode(CHANGED.encode()).decode(),
                              format=ws.ImportFormat.SOURCE, language=ws.Language.PYTHON, overwrite=True)
-    refused = telco_churn(workspace, "notebooks", "push", cwd=tmp_path, extra_env=env)
+    refused = telco_churn_here(workspace, monkeypatch, capsys, "notebooks", "push", cwd=tmp_path, extra_env=env)
     assert refused.returncode == 1, output(refused)
     assert f"{folder}/train" in refused.stderr and "nothing was copied" in refused.stderr
     exported = client.workspace.export(f"{folder}/train", format=ws.ExportFormat.SOURCE).content
     assert base64.b64decode(exported).decode() == CHANGED  # the refused push changed nothing
 
     (tmp_path / "notebooks" / "local_only.py").write_text("# only here\n")
-    pulled = telco_churn(workspace, "notebooks", "pull", cwd=tmp_path, extra_env=env)
+    pulled = telco_churn_here(workspace, monkeypatch, capsys, "notebooks", "pull", cwd=tmp_path, extra_env=env)
     assert pulled.returncode == 0, output(pulled)
     assert f"copied {folder}/train -> notebooks/train.py (changed)" in pulled.stdout
     assert "kept notebooks/local_only.py" in pulled.stdout
@@ -46,12 +46,12 @@ def test_push_change_refuse_then_pull(workspace, tmp_path):
     assert (tmp_path / "notebooks" / "local_only.py").exists()
     assert "0 new, 1 changed, 1 unchanged" in pulled.stdout
 
-    deleting = telco_churn(workspace, "notebooks", "pull", "--delete", cwd=tmp_path, extra_env=env)
+    deleting = telco_churn_here(workspace, monkeypatch, capsys, "notebooks", "pull", "--delete", cwd=tmp_path, extra_env=env)
     assert deleting.returncode == 0 and "deleted notebooks/local_only.py" in deleting.stdout, output(deleting)
     assert not (tmp_path / "notebooks" / "local_only.py").exists()
 
 
-def test_push_to_the_shared_master_copy_with_overwrite(workspace, tmp_path):
+def test_push_to_the_shared_master_copy_with_overwrite(workspace, tmp_path, monkeypatch, capsys):
     target = f"/Shared/tests/master-{uuid.uuid4().hex[:6]}/notebooks"
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks" / "train.py").write_text(NOTEBOOK)
@@ -59,7 +59,7 @@ def test_push_to_the_shared_master_copy_with_overwrite(workspace, tmp_path):
     client.workspace.mkdirs(target)
     client.workspace.import_(f"{target}/train", content=base64.b64encode(CHANGED.encode()).decode(),
                              format=ws.ImportFormat.SOURCE, language=ws.Language.PYTHON, overwrite=True)
-    done = telco_churn(workspace, "notebooks", "push", "--overwrite", "--to", target, cwd=tmp_path)
+    done = telco_churn_here(workspace, monkeypatch, capsys, "notebooks", "push", "--overwrite", "--to", target, cwd=tmp_path)
     assert done.returncode == 0 and f"copied notebooks/train.py -> {target}/train" in done.stdout, output(done)
     exported = client.workspace.export(f"{target}/train", format=ws.ExportFormat.SOURCE).content
     assert base64.b64decode(exported).decode() == NOTEBOOK

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.workspace.ci_cli import output, telco_churn
+from tests.workspace.ci_cli import output, telco_churn_here
 from tests.workspace.harness import project_copy
 
 
@@ -36,9 +36,9 @@ def clone(tmp_path_factory):
     return folder, spec
 
 
-def _repo_test(workspace, clone, branch: str):
+def _repo_test(workspace, monkeypatch, capsys, clone, branch: str):
     folder, spec = clone
-    return telco_churn(workspace, "ci", "repo-test", "--git-url", folder.as_uri(), "--branch", branch,
+    return telco_churn_here(workspace, monkeypatch, capsys, "ci", "repo-test", "--git-url", folder.as_uri(), "--branch", branch,
                        "--cluster-spec", str(spec), "--poll-seconds", "0.5")
 
 
@@ -47,16 +47,16 @@ def _left_under_repos_ci(workspace) -> list[str]:
     return [o.path for o in client.workspace.list("/Repos/ci")] + [r.path for r in client.repos.list(path_prefix="/Repos/ci")]
 
 
-def test_repo_test_passes_on_a_good_branch_and_leaves_no_repo(workspace, clone):
-    done = _repo_test(workspace, clone, "passing")
+def test_repo_test_passes_on_a_good_branch_and_leaves_no_repo(workspace, clone, monkeypatch, capsys):
+    done = _repo_test(workspace, monkeypatch, capsys, clone, "passing")
     assert done.returncode == 0, output(done)
     assert "Checked out passing at" in done.stdout and "SUCCESS" in done.stdout
     assert "/Repos/ci/telco-churn_passing_" in done.stdout
     assert _left_under_repos_ci(workspace) == []
 
 
-def test_repo_test_fails_on_a_broken_branch_with_the_error_and_leaves_no_repo(workspace, clone):
-    done = _repo_test(workspace, clone, "failing")
+def test_repo_test_fails_on_a_broken_branch_with_the_error_and_leaves_no_repo(workspace, clone, monkeypatch, capsys):
+    done = _repo_test(workspace, monkeypatch, capsys, clone, "failing")
     assert done.returncode == 1, output(done)
     assert "FAILED" in done.stderr and "max_features" in done.stderr
     assert "Deleted repo" in done.stdout
