@@ -32,7 +32,7 @@ def test_run_now_in_the_jobs_page_trains_a_new_model_version(deployed_prod, work
     page = new_page(browser)
     log_in(page, workspace, "/jobs")
     rows = page.locator("#jobs tbody tr")
-    snap(page, "jobs-list")
+    snap(page, "ui-jobs")
     page.get_by_label("Filter by name").fill(TRAIN)
     visible = rows.filter(visible=True)
     expect(visible).to_have_count(1)
@@ -41,7 +41,7 @@ def test_run_now_in_the_jobs_page_trains_a_new_model_version(deployed_prod, work
     run_id = run_id_of(page)
     assert wait_run_ended(page) == "Succeeded"
     expect(page.locator('.graph [data-task="model-train"]')).to_contain_text("Succeeded")
-    snap(page, "run-succeeded")
+    snap(page, "ui-run-succeeded")
 
     after = _versions(workspace)
     assert len(after) == len(before) + 1
@@ -67,7 +67,7 @@ def test_the_job_page_draws_the_tasks_in_depends_on_order(deployed_prod, workspa
                  "whl: dbfs:/Shared/telco-churn/prod/dbx/artifacts/", "feature-table-creation"):
         expect(model_train).to_contain_text(fact)
     expect(page.locator("#runs tbody tr").first.locator("td").nth(3)).to_have_text(re.compile("^(dbx|databricks-cli)$"))  # dbx launch
-    snap(page, "job")
+    snap(page, "ui-job")
 
 
 def test_run_now_with_different_parameters_sets_max_depth(deployed_prod, workspace, browser):

@@ -54,7 +54,7 @@ def test_a_failed_task_shows_its_traceback_and_repair_reruns_it_and_its_dependan
     expect(output.locator(".trace")).to_contain_text("Traceback (most recent call last)")
     expect(output.locator(".trace")).to_contain_text("ValueError: unknown mode 'broken'")
     expect(output.locator(".stdout")).to_contain_text("step train with")
-    snap(page, "run-failed")
+    snap(page, "ui-run-failed")
     before = {t["task_key"]: t["run_id"] for t in _tasks(workspace, run_id)}
 
     _upload(workspace, "/ui-tests/train.conf", b"mode=good")  # the fix: a changed config file on DBFS
