@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -24,8 +23,9 @@ MIB = 1024
 
 
 def _peak_mib() -> float:
-    # Linux reports KiB. The embedded Sail server runs inside the process, so it is included.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / MIB
+    from benchmarks.probes import peak_rss_kib
+
+    return peak_rss_kib() / MIB
 
 
 def probe_pandas(csv: Path, _workspace: Path, _repeat: int) -> dict:

@@ -30,15 +30,14 @@ def check_features(df: "DataFrame", key: str, features: list[str], target: str,
         if isinstance(df.schema[column].dataType, NumericType):
             checks.append(Check(f"{column}: finite", "error", "non-finite value(s) (inf or NaN)",
                                 value.isNotNull() & ~is_finite(value.cast("double")), value.cast("string")))
-    classes = None
+    extras = {}
     if label is not None:
         target_value = F.col(f"`{label}`")
         checks.append(Check(f"{label}: null", "error", "missing label(s)", target_value.isNull(), F.lit("null")))
-        classes = F.struct(F.sum((target_value == 1).cast("int")).alias("positive"),
-                           F.sum((target_value == 0).cast("int")).alias("negative"))
-    rows, counts = run_checks(df, F.col(f"`{key}`").cast("string"), key, checks, report, classes)
+        extras = {"positive": F.sum((target_value == 1).cast("int")), "negative": F.sum((target_value == 0).cast("int"))}
+    rows, counts = run_checks(df, F.col(f"`{key}`").cast("string"), key, checks, report, extras)
     if label is not None:
-        positive, negative = (counts["positive"] or 0, counts["negative"] or 0) if counts is not None else (0, 0)
+        positive, negative = counts["positive"] or 0, counts["negative"] or 0
         report.add(CheckOutcome(f"{label}: both classes", "error", rows, int(not (positive and negative)),
                                 "class(es) missing", f"{positive} positive and {negative} negative row(s)"))
     return report
