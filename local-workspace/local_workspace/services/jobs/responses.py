@@ -9,8 +9,9 @@ from local_workspace.errors import InvalidParameterValue
 from local_workspace.http import Params, reply
 from local_workspace.services.jobs.models import Jobs
 
-_CLIENTS = (("dbx", "dbx"), ("databricks-cli", "databricks-cli"), ("databricks-sdk", "databricks-sdk"),
-            ("mlflow", "mlflow"))
+# dbx 0.8 calls through databricks-cli's ApiClient, whose User-Agent it marks "cicdtemplates".
+_CLIENTS = (("dbx", "dbx"), ("cicdtemplates", "dbx"), ("databricks-cli", "databricks-cli"),
+            ("databricks-sdk", "databricks-sdk"), ("mlflow", "mlflow"))
 
 
 def launched_by(request: Request) -> str:
