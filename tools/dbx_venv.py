@@ -17,7 +17,18 @@ REQUIREMENTS_DBX = REPO / "requirements-dbx.txt"
 
 
 def ensure_dbx_venv() -> Path:
-    """.venv-dbx/bin/python with requirements-dbx.txt installed; rebuilt when that file changes."""
+    """.venv-dbx/bin/python with requirements-dbx.txt installed; rebuilt when that file changes.
+
+    Several test workers may ask at once: one builds while the others wait on a lock.
+    """
+    import fcntl
+
+    with open(REPO / ".venv-dbx.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure()
+
+
+def _ensure() -> Path:
     python = DBX_VENV / "bin" / "python"
     stamp = DBX_VENV / ".requirements-dbx.sha256"
     digest = hashlib.sha256(REQUIREMENTS_DBX.read_bytes() + b"compiled").hexdigest()

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from telco_churn.deployment.spec import load_deployment
@@ -97,6 +98,21 @@ def _ok(done: subprocess.CompletedProcess) -> str:
     return done.stdout
 
 
+@pytest.fixture
+def mlflow_client(workspace, monkeypatch):
+    """An MLflow client of the workspace's tracking server and registry (tracking URI databricks)."""
+    from mlflow import MlflowClient
+
+    monkeypatch.setenv("DATABRICKS_HOST", workspace.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", workspace.token)
+    return MlflowClient(tracking_uri="databricks", registry_uri="databricks")
+
+
+def _latest_runs(client, experiment: str, filter_string: str = "") -> list:
+    found = client.get_experiment_by_name(experiment)
+    return client.search_runs([found.experiment_id], filter_string, order_by=["attributes.start_time DESC"])
+
+
 def _run_now(workspace, job_id: int, *extra: str) -> dict:
     out = _ok(databricks_cli(workspace, "jobs", "run-now", "--version", "2.1", "--job-id", str(job_id), *extra))
     run = workspace.wait_run(json.loads(out)["run_id"])
@@ -110,16 +126,15 @@ def _task_errors(workspace, run) -> str:
     return "\n".join(o.get("error_trace", o.get("logs", ""))[-3000:] for o in outputs)
 
 
-def test_release_then_run_now_reaches_the_story_decision(deployed_prod, workspace, project):
+def test_release_then_run_now_reaches_the_story_decision(deployed_prod, workspace, project, mlflow_client):
     assert deployed_prod[1].returncode == 0, "the initial chain must have registered version 1"
     for command in release_deploy_steps():
         _ok(workspace.run(["bash", "-e", "-c", command], cwd=project, extra_env=GITHUB_TAG_ENV))
     jobs = json.loads(_ok(databricks_cli(workspace, "jobs", "list", "--version", "2.1", "--output", "JSON")))["jobs"]
     job_ids = {j["settings"]["name"]: j["job_id"] for j in jobs}
-    for name in ("PROD-telco-churn-model-train", "PROD-telco-churn-model-deployment",
-                 "PROD-telco-churn-model-inference-batch"):
-        assert json.loads(_ok(databricks_cli(workspace, "jobs", "get", "--job-id", str(job_ids[name]))))[
-            "settings"]["tags"] == {"release": TAG}
+    # dbx records each deployment as an MLflow run of its workspace_directory, with the --tags.
+    releases = _latest_runs(mlflow_client, "/Shared/telco-churn/prod/dbx", f"tags.release = '{TAG}'")
+    assert [r.data.tags["dbx_status"] for r in releases] == ["SUCCESS"] * len(release_deploy_steps())
 
     promote = [TELCO_CHURN, "promote", "--env", "prod", "--engine", "databricks"]
     _ok(workspace.run([*promote, "--version", "1", "--stage", "Production"], cwd=project))
@@ -132,18 +147,11 @@ def test_release_then_run_now_reaches_the_story_decision(deployed_prod, workspac
     _run_now(workspace, job_ids["PROD-telco-churn-model-deployment"])
     _run_now(workspace, job_ids["PROD-telco-churn-model-inference-batch"])
 
-    models = _ok(workspace.run([TELCO_CHURN, "models", "--env", "prod", "--engine", "databricks"], cwd=project))
-    assert "telco_churn_prod v1: stage Archived" in models and "telco_churn_prod v2: stage Production" in models
-    decision = _ok(workspace.run([sys.executable, "-c", DECISION], cwd=project)).strip()
+    stages = {v.version: v.current_stage for v in mlflow_client.search_model_versions("name='telco_churn_prod'")}
+    assert stages == {"1": "Archived", "2": "Production"}
+    decision = _latest_runs(mlflow_client, "/Shared/telco-churn/prod/model-deployment")[0].data.tags["decision"]
     assert decision == "promote_candidate_better"  # the story's decision: depth 8 beats depth 4
     from deltalake import DeltaTable
 
     predictions = workspace.root / "dbfs/user/hive/warehouse/hive_metastore/telco_churn_prod/churn_predictions"
     assert DeltaTable(str(predictions)).to_pyarrow_table().num_rows == 7043
-
-
-DECISION = """
-import mlflow
-runs = mlflow.search_runs(experiment_names=["/Shared/telco-churn/prod/model-deployment"], order_by=["start_time DESC"])
-print(runs["tags.decision"].iloc[0])
-"""

@@ -1,0 +1,111 @@
+"""python -m benchmarks.workspace [--repeat N]: the local Databricks workspace's figures.
+
+- dbx deploy + dbx launch --trace of PROD-telco-churn-initial-model-train-register on a fresh
+  workspace, next to `telco-churn launch` of the same workflow (one process, embedded engine);
+- the start of one cluster (fresh virtualenv, libraries, Spark Connect driver), as the task's
+  setup_duration reports it.
+The original project takes about a quarter of an hour for that workflow on Databricks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.workspace.harness import dbx, project_copy, start_workspace
+from tools.dbx_venv import ensure_dbx_venv
+
+WORKFLOW = "PROD-telco-churn-initial-model-train-register"
+TARGETS = {"deploy + launch": 45.0, "cluster start": 5.0}
+
+
+def _timed(step) -> float:
+    started = time.perf_counter()
+    done = step()
+    if done.returncode:
+        raise RuntimeError(f"{done.args} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return time.perf_counter() - started
+
+
+def _git_clone_copy(folder: Path) -> Path:
+    project = project_copy(folder / "telco-churn")
+    (project / ".venv-dbx").symlink_to(ensure_dbx_venv().parent.parent)
+    for command in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
+                    ["git", "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-q", "-m", "bench"]):
+        subprocess.run(command, cwd=project, check=True, capture_output=True)
+    return project
+
+
+def _cluster_starts(workspace, repeat: int) -> list[float]:
+    from databricks.sdk.service import compute, jobs
+
+    client = workspace.sdk()
+    client.dbfs.upload("/bench/noop.py", io.BytesIO(b"print('ready')\n"), overwrite=True)
+    seconds = []
+    for _ in range(repeat):
+        waiter = client.jobs.submit(run_name="cluster-start", tasks=[jobs.SubmitTask(
+            task_key="noop", new_cluster=compute.ClusterSpec(spark_version="17.3.x-cpu-ml-scala2.13", num_workers=0),
+            spark_python_task=jobs.SparkPythonTask(python_file="dbfs:/bench/noop.py"))])
+        run = workspace.wait_run(waiter.run_id)
+        seconds.append(run["tasks"][0]["setup_duration"] / 1000)
+    return seconds
+
+
+def measure(repeat: int) -> dict[str, list[float]]:
+    figures: dict[str, list[float]] = {k: [] for k in ("dbx deploy", "dbx launch --trace", "deploy + launch",
+                                                         "telco-churn launch", "cluster start",
+                                                         "cluster start with the wheel")}
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory(prefix="bench-workspace-") as tmp:
+            folder = Path(tmp)
+            project = _git_clone_copy(folder)
+            workspace = start_workspace(folder / "workspace")
+            try:
+                deploy = _timed(lambda: dbx(workspace, project, "deploy", WORKFLOW, "--environment", "prod"))
+                launch = _timed(lambda: dbx(workspace, project, "launch", WORKFLOW, "--environment", "prod", "--trace"))
+                runs = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/runs/list", query={"limit": 1})["runs"]
+                first = min(runs[0]["tasks"], key=lambda t: t["start_time"])
+                figures["cluster start with the wheel"].append(first["setup_duration"] / 1000)
+                figures["cluster start"] += _cluster_starts(workspace, 3)
+            finally:
+                workspace.stop()
+            local = _timed(lambda: subprocess.run(
+                [sys.executable, "-m", "telco_churn.cli", "launch", WORKFLOW, "--workspace-dir", str(folder / "lakehouse")],
+                cwd=project, capture_output=True, text=True))
+        figures["dbx deploy"].append(deploy)
+        figures["dbx launch --trace"].append(launch)
+        figures["deploy + launch"].append(deploy + launch)
+        figures["telco-churn launch"].append(local)
+    return figures
+
+
+def report(figures: dict[str, list[float]]) -> str:
+    median = {k: statistics.median(v) for k, v in figures.items()}
+    lines = [f"{'figure':<32} {'median s':>9}  runs", "-" * 60]
+    for name, value in median.items():
+        lines.append(f"{name:<32} {value:>9.2f}  {len(figures[name])}")
+    ratio = median["deploy + launch"] / median["telco-churn launch"]
+    lines.append(f"{'deploy + launch / telco-churn launch':<32} {ratio:>9.2f}x")
+    lines.append("(the original project: about 15 minutes for this workflow on Databricks)")
+    for name, target in TARGETS.items():
+        verdict = "PASS" if median[name] <= target else "MISS"
+        lines.append(f"{verdict} {name}: {median[name]:.2f} s (target <= {target:.0f} s)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args(argv)
+    print(report(measure(args.repeat)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
