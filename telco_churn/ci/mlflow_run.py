@@ -21,5 +21,5 @@ def fetch_mlflow_run(client, run_id: str) -> dict:
         "experiment_name": experiment.name, "status": run.info.status.value if run.info.status else None,
         "params": {p.key: p.value for p in (data.params or [])},
         "metrics": {m.key: m.value for m in (data.metrics or [])},
-        "run_url": f"{host_of(client)}/#mlflow/experiments/{run.info.experiment_id}/runs/{run.info.run_id}",
+        "run_url": f"{host_of(client)}/ml/experiments/{run.info.experiment_id}/runs/{run.info.run_id}",
     }
