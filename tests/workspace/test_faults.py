@@ -173,3 +173,22 @@ def test_sigkill_of_the_workspace_mid_run_then_restart(tmp_path):
         assert second.wait_run(client.jobs.run_now(job.job_id).run_id)["state"]["result_state"] == "SUCCESS"
     finally:
         second.stop()
+
+
+def test_max_concurrent_runs_skips_or_queues_the_run_over_the_limit(workspace, sleeper):
+    client = workspace.sdk()
+    task = jobs.Task(task_key="sleep", new_cluster=CLUSTER, spark_python_task=sleeper)
+    skipping = client.jobs.create(name="one-at-a-time", max_concurrent_runs=1, tasks=[task])
+    first = client.jobs.run_now(skipping.job_id).run_id
+    second = client.jobs.get_run(client.jobs.run_now(skipping.job_id).run_id)
+    assert second.state.life_cycle_state == jobs.RunLifeCycleState.SKIPPED
+    assert "maximum concurrent runs" in second.state.state_message
+    queuing = client.jobs.create(name="queued", max_concurrent_runs=1, queue=jobs.QueueSettings(enabled=True), tasks=[task])
+    third = client.jobs.run_now(queuing.job_id).run_id
+    fourth = client.jobs.run_now(queuing.job_id).run_id
+    assert client.jobs.get_run(fourth).state.life_cycle_state == jobs.RunLifeCycleState.QUEUED
+    for run_id in (first, third):
+        client.jobs.cancel_run(run_id)
+    _wait_running(client, fourth)  # the queued run starts once the slot is free
+    client.jobs.cancel_run(fourth)
+    assert workspace.wait_run(fourth)["state"]["result_state"] == "CANCELED"

@@ -12,10 +12,10 @@ from databricks.sdk.service import compute, files, iam, jobs, workspace as ws
 from tests.workspace.parity import assert_parses
 
 CLUSTER = compute.ClusterSpec(spark_version="17.3.x-cpu-ml-scala2.13", num_workers=0)
-SCRIPT = b"""import sys
+SCRIPT = b"""import os, sys
 from pyspark.sql import SparkSession
 spark = SparkSession.builder.getOrCreate()
-print("rows", spark.range(5).count(), "args", sys.argv[1:])
+print("rows", spark.range(5).count(), "args", sys.argv[1:], "greeting", os.environ.get("GREETING"))
 spark.stop()
 """
 
@@ -80,16 +80,21 @@ def script(client):
 
 
 def test_jobs_create_list_get_run_now(client, script):
-    created = client.jobs.create(name="sdk-hello", tasks=[jobs.Task(
-        task_key="hello", new_cluster=CLUSTER,
-        spark_python_task=jobs.SparkPythonTask(python_file=script, parameters=["a", "b"]))])
+    greeting = compute.ClusterSpec(spark_version="17.3.x-cpu-ml-scala2.13", num_workers=0, spark_env_vars={"GREETING": "hi"})
+    created = client.jobs.create(name="sdk-hello", tasks=[
+        jobs.Task(task_key="hello", new_cluster=CLUSTER,
+                  spark_python_task=jobs.SparkPythonTask(python_file=script, parameters=["a", "b"])),
+        jobs.Task(task_key="greet", new_cluster=greeting, spark_python_task=jobs.SparkPythonTask(python_file=script))])
     assert [j.job_id for j in client.jobs.list(name="sdk-hello")] == [created.job_id]
-    assert client.jobs.get(created.job_id).settings.tasks[0].task_key == "hello"
+    assert [t.task_key for t in client.jobs.get(created.job_id).settings.tasks] == ["hello", "greet"]
     run = client.jobs.run_now(created.job_id).result()
     assert run.state.result_state == jobs.RunResultState.SUCCESS
-    assert run.tasks[0].state.result_state == jobs.RunResultState.SUCCESS
-    output = client.jobs.get_run_output(run.tasks[0].run_id)
-    assert "rows 5 args ['a', 'b']" in output.logs
+    tasks = {t.task_key: t for t in run.tasks}
+    assert all(t.state.result_state == jobs.RunResultState.SUCCESS for t in run.tasks)
+    assert "rows 5 args ['a', 'b'] greeting None" in client.jobs.get_run_output(tasks["hello"].run_id).logs
+    assert "greeting hi" in client.jobs.get_run_output(tasks["greet"].run_id).logs  # spark_env_vars
+    # A new_cluster serves one task.
+    assert tasks["hello"].cluster_instance.cluster_id != tasks["greet"].cluster_instance.cluster_id
     api = client.api_client
     assert_parses(jobs.Job, api.do("GET", "/api/2.2/jobs/get", query={"job_id": created.job_id}))
     assert_parses(jobs.ListJobsResponse, api.do("GET", "/api/2.2/jobs/list", query={"expand_tasks": "true"}))
