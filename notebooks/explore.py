@@ -16,10 +16,12 @@ from pyspark.sql import functions as F
 
 from telco_churn.config.environment import load_environment
 from telco_churn.paths import default_env_file
+from telco_churn.runtime import start_runtime
 
 env = load_environment(default_env_file(), widget("env"), [f"database={widget('database')}"] if widget("database") else [])
-features = spark.table(env.table("features"))
-labelled = features.join(spark.table(env.table("labels")), env.id_column)
+lakehouse = start_runtime().lakehouse  # the tables by name, wherever this cluster keeps them
+features = lakehouse.read(env.table("features"))
+labelled = features.join(lakehouse.read(env.table("labels")), env.id_column)
 print(f"{features.count()} customers, {len(features.columns) - 1} features; churn rate "
       f"{labelled.agg(F.avg(env.label_column)).first()[0]:.3f}")
 
