@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from telco_churn.config.jobs import DataIngestConfig
@@ -40,6 +41,8 @@ class DataIngest:
         # Bronze keeps the raw text; every column is read as a string.
         raw = (self.ctx.spark.read.option("header", True).option("sep", fmt.delimiter)
                .option("encoding", fmt.encoding).option("multiLine", False).csv(self.source.as_uri()))
+        if codecs.lookup(fmt.encoding).name != "utf-8":
+            self._check_engine_decoded(raw, fmt.encoding)
         values = checked(check_contract(raw, contract, f"CSV file {self.source}"), log)
         if contract_row_count(values) != rows:
             raise DataValidationError(
@@ -50,3 +53,21 @@ class DataIngest:
         log.info("Wrote %d rows from %s to bronze table %s (%d contract warning(s))",
                  rows, self.source.name, table, values.warning_count)
         return rows
+
+    def _check_engine_decoded(self, raw, encoding: str) -> None:
+        """Refuses text the engine decoded as UTF-8 although the file is in another encoding.
+
+        The file decoded cleanly in `encoding` (check_csv), so a U+FFFD replacement character
+        in the engine's values means it ignored the `encoding` option, as Sail 0.7.2 does.
+        """
+        from pyspark.sql import functions as F
+
+        replaced = F.lit(False)
+        for column in raw.columns:
+            replaced = replaced | F.coalesce(F.col(f"`{column}`").contains("\ufffd"), F.lit(False))
+        found = raw.filter(replaced).agg(F.count(F.lit(1)).alias("n"), F.min(F.to_json(F.struct("*"))).alias("e")).first()
+        if found["n"]:
+            raise DataValidationError(
+                f"CSV file {self.source}: the engine did not read the file as {encoding}: {found['n']} row(s) came "
+                f"out with undecodable characters, e.g. {found['e'][:200]}. Convert the file to UTF-8 "
+                f"(iconv -f {encoding} -t utf-8) and set encoding: utf-8. Nothing was written.")
