@@ -27,4 +27,12 @@ def add_commands(sub) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    return args.handler(args)
+    """The subcommand's exit code; a workspace error outside a driver's steps is one clear line."""
+    from databricks.sdk.errors import DatabricksError
+
+    from telco_churn.ci.errors import CiError
+
+    try:
+        return args.handler(args)
+    except DatabricksError as exc:
+        raise CiError(f"the workspace refused a request: {exc}") from None

@@ -63,3 +63,18 @@ def test_push_to_the_shared_master_copy_with_overwrite(workspace, tmp_path, monk
     assert done.returncode == 0 and f"copied notebooks/train.py -> {target}/train" in done.stdout, output(done)
     exported = client.workspace.export(f"{target}/train", format=ws.ExportFormat.SOURCE).content
     assert base64.b64decode(exported).decode() == NOTEBOOK
+
+
+def test_trigger_refuses_a_branch_whose_notebooks_were_not_pushed(workspace, tmp_path, monkeypatch, capsys):
+    folder = f"/Users/nobody/never-pushed-{uuid.uuid4().hex[:6]}/notebooks"
+    done = telco_churn_here(workspace, monkeypatch, capsys, "ci", "trigger", "train", "--folder", folder)
+    assert done.returncode == 1 and f"{folder}/train does not exist: push the branch's notebooks first" in done.stderr, output(done)
+    assert not list(workspace.sdk().jobs.list_runs(active_only=True))
+
+
+def test_a_workspace_refusal_is_one_clear_line(workspace, tmp_path, monkeypatch, capsys):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "train.py").write_text(NOTEBOOK)
+    done = telco_churn_here(workspace, monkeypatch, capsys, "notebooks", "push", "--to", "/Shared/../escape", cwd=tmp_path)
+    assert done.returncode == 1 and "error: the workspace refused a request:" in done.stderr, output(done)
+    assert "'..'" in done.stderr and "Traceback" not in done.stderr
