@@ -4,7 +4,6 @@ write a JSON report. Exit 0 only if every step and check passed."""
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 import uuid

@@ -3,11 +3,13 @@ project wheel, an impossible metric check, and a notebook that raises."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import uuid
 
 import pytest
+from databricks.sdk.service import workspace as ws
 
 from tests.workspace.ci_cli import output, telco_churn, telco_churn_here
 from tests.workspace.harness import REPO
@@ -95,9 +97,9 @@ def self_contained(tmp_path_factory):
     return folder
 
 
-def _build(workspace, monkeypatch, capsys, folder, name: str, *checks: str):
+def _build(workspace, monkeypatch, capsys, folder, name: str, src_dir: str, *checks: str):
     report = folder / f"{name}-report.json"
-    done = telco_churn_here(workspace, monkeypatch, capsys, "ci", "notebook-build", "--no-wheel", "--src-dir", str(folder / "src"),
+    done = telco_churn_here(workspace, monkeypatch, capsys, "ci", "notebook-build", "--no-wheel", "--src-dir", src_dir,
                        "--src-files", f"{name}.py", "--dst-dir", f"/Shared/tests/notebook-build-{uuid.uuid4().hex[:6]}",
                        "--cluster-spec", str(folder / f"{name}.json"), "--scratch-dir", str(folder / f"scratch-{name}"),
                        "--report-file", str(report), "--poll-seconds", "0.5", *checks)
@@ -105,7 +107,9 @@ def _build(workspace, monkeypatch, capsys, folder, name: str, *checks: str):
 
 
 def test_an_impossible_metric_fails_and_the_report_names_the_check(workspace, self_contained, monkeypatch, capsys):
-    done, report = _build(workspace, monkeypatch, capsys, self_contained, "metric", "--expect-metric", "roc_auc>=0.7",
+    # Fetched as from a raw git URL (file:// here).
+    src = (self_contained / "src").as_uri()
+    done, report = _build(workspace, monkeypatch, capsys, self_contained, "metric", src, "--expect-metric", "roc_auc>=0.7",
                           "--expect-metric", "roc_auc>=0.99", "--expect-param", "max_depth=3")
     assert done.returncode == 1, output(done)
     assert report["info"]["result_state"] == "FAILED"
@@ -119,7 +123,14 @@ def test_an_impossible_metric_fails_and_the_report_names_the_check(workspace, se
 
 
 def test_a_raising_notebook_fails_with_its_error_in_the_report(workspace, self_contained, monkeypatch, capsys):
-    done, report = _build(workspace, monkeypatch, capsys, self_contained, "raising", "--expect-metric", "roc_auc>=0.5")
+    # Fetched from a workspace folder (exported), as a notebook kept in the workspace is.
+    src = f"/Shared/tests/kept-{uuid.uuid4().hex[:6]}"
+    client = workspace.sdk()
+    client.workspace.mkdirs(src)
+    client.workspace.import_(f"{src}/raising", content=base64.b64encode(RAISING_NOTEBOOK.encode()).decode(),
+                             format=ws.ImportFormat.SOURCE, language=ws.Language.PYTHON)
+    done, report = _build(workspace, monkeypatch, capsys, self_contained, "raising", src, "--expect-metric", "roc_auc>=0.5")
+    assert report["downloaded_files"] == [str(self_contained / "scratch-raising" / "notebooks" / "raising.py")]
     assert done.returncode == 1, output(done)
     assert report["info"]["failed_step"] == "check run result"
     assert "ValueError: the notebook broke on purpose" in report["info"]["error"]

@@ -4,12 +4,14 @@ test passes, one whose test fails; the temporary repo under /Repos/ci is gone ei
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
+import sys
 
 import pytest
 
 from tests.workspace.ci_cli import output, telco_churn_here
-from tests.workspace.harness import project_copy
+from tests.workspace.harness import REPO, project_copy
 
 
 def _git(folder, *args: str) -> None:
@@ -60,4 +62,24 @@ def test_repo_test_fails_on_a_broken_branch_with_the_error_and_leaves_no_repo(wo
     assert done.returncode == 1, output(done)
     assert "FAILED" in done.stderr and "max_features" in done.stderr
     assert "Deleted repo" in done.stdout
+    assert _left_under_repos_ci(workspace) == []
+
+
+def test_repo_test_interrupted_cancels_its_run_and_deletes_the_repo(workspace, clone):
+    """SIGTERM (a CI runner cancelling the job) while the run is active: exit 130, no repo left."""
+    folder, spec = clone
+    process = subprocess.Popen([sys.executable, "-m", "telco_churn.cli", "ci", "repo-test", "--git-url", folder.as_uri(),
+                                "--branch", "passing", "--cluster-spec", str(spec), "--poll-seconds", "0.2"],
+                               cwd=REPO, env=workspace.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in process.stdout:  # until the run is submitted and polled once
+        lines.append(line)
+        if " waiting " in line:
+            break
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, "".join(lines) + out + err
+    run_id = int(next(line for line in lines if line.startswith("Submitted run")).split()[2])
+    assert f"Interrupted: run {run_id} canceled" in err and "Deleted repo" in out
+    assert workspace.wait_run(run_id)["state"]["result_state"] == "CANCELED"
     assert _left_under_repos_ci(workspace) == []
