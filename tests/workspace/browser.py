@@ -28,9 +28,9 @@ def _missing(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium per test module."""
+    """One headless Chromium for the session (conftest.py imports this fixture)."""
     if not Path(CHROMIUM).is_file():
         _missing(f"no Chromium at {CHROMIUM}: apt-get install chromium, or set TELCO_CHURN_CHROMIUM")
     with sync_playwright() as playwright:

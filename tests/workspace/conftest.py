@@ -6,6 +6,7 @@ import subprocess
 
 import pytest
 
+from tests.workspace.browser import browser  # noqa: F401 - one Chromium for the session's browser tests
 from tests.workspace.harness import DBX_BIN, LocalWorkspace, dbx, project_copy, start_workspace
 
 INITIAL = "PROD-telco-churn-initial-model-train-register"

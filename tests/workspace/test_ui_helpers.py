@@ -52,7 +52,8 @@ def test_the_dialog_sends_python_params_or_job_parameters_and_refuses_anything_e
 
 
 def test_the_dialog_is_prefilled_from_the_job():
-    wheel = {"task_key": "t", "python_wheel_task": {"package_name": "p", "entry_point": "e", "parameters": ["--env", "prod"]}}
+    wheel = {"task_key": "t",
+             "python_wheel_task": {"package_name": "p", "entry_point": "e", "parameters": ["--env", "prod"]}}
     assert views.run_parameters({"tasks": [wheel]}) == ("python_params", '["--env", "prod"]')
     assert views.run_parameters({"tasks": [wheel], "parameters": [{"name": "depth", "default": "4"}]}) == (
         "job_parameters", [("depth", "4")])

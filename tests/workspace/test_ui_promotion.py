@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.workspace.browser import browser, log_in, new_page  # noqa: F401
+from tests.workspace.browser import log_in, new_page
 
 MODEL = "telco_churn_prod"
 
@@ -23,7 +23,7 @@ def test_promote_version_1_to_production_in_the_mlflow_ui(deployed_prod, workspa
     log_in(page, workspace, "/jobs")
     page.get_by_role("link", name="MLflow").click()  # the header's link
     expect(page.get_by_role("link", name="Experiments", exact=True)).to_be_visible()  # MLflow's own UI
-    page.goto(f"{workspace.url}/ml/models/{MODEL}")  # a Databricks-style link opens the UI's route
+    page.evaluate(f"window.location.hash = '#/models/{MODEL}'")  # the model's page, without a reload
     page.get_by_role("switch", name="New model registry UI").click()
     page.get_by_role("button", name="Disable").click()
     page.get_by_role("link", name="Version 1", exact=True).click()

@@ -8,7 +8,7 @@ import json
 
 from playwright.sync_api import expect
 
-from tests.workspace.browser import browser, job_id_named, log_in, logged_in_page, new_page, run_id_of, snap, wait_run_ended  # noqa: F401
+from tests.workspace.browser import job_id_named, log_in, logged_in_page, new_page, run_id_of, snap, wait_run_ended
 
 TRAIN = "PROD-telco-churn-model-train"
 INITIAL = "PROD-telco-churn-initial-model-train-register"

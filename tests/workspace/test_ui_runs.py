@@ -8,7 +8,7 @@ import io
 
 from playwright.sync_api import expect
 
-from tests.workspace.browser import browser, logged_in_page, run_id_of, snap, wait_run_ended  # noqa: F401
+from tests.workspace.browser import logged_in_page, run_id_of, snap, wait_run_ended
 
 CLUSTER = {"spark_version": "17.3.x-cpu-ml-scala2.13", "num_workers": 0}
 STEP = b"""import sys

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.workspace.browser import browser, log_in, logged_in_page, new_page  # noqa: F401
+from tests.workspace.browser import log_in, logged_in_page, new_page
 
 XSS = "<script>alert(1)</script>"
 ENV_VALUE = "env-value-never-shown-4711"

@@ -46,7 +46,8 @@ class Pages:
         runs, _ = self.jobs.list_runs(job_id, limit=50)
         triggers = {r["run_id"]: r["launched_by"] for r in
                     self.jobs.db.query("SELECT run_id, launched_by FROM runs WHERE job_id = ?", (job["job_id"],))}
-        facts = {t["task_key"]: views.task_facts(t, settings.get("job_clusters", [])) for t in settings.get("tasks", [])}
+        clusters = settings.get("job_clusters", [])
+        facts = {t["task_key"]: views.task_facts(t, clusters) for t in settings.get("tasks", [])}
         mode, prefill = views.run_parameters(settings)
         return self.render.page("job.html", csrf, job=job, settings=settings, runs=runs, triggers=triggers,
                                 columns=views.columns(settings.get("tasks", [])), facts=facts, mode=mode,

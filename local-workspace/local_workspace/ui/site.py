@@ -3,6 +3,7 @@ token, CSRF checks, HTML error pages, and MLflow's UI under /ml/."""
 
 from __future__ import annotations
 
+import hmac
 import logging
 import secrets
 import traceback
@@ -105,8 +106,8 @@ class UiSite:
         """The form (GET) and its check (POST): the workspace token is the password."""
         target = _local(request.values.get("next", "/jobs"))
         if request.method == "POST":
-            given = request.form.get("login_csrf", "")
-            if not given or given != request.cookies.get(LOGIN_COOKIE):
+            given, expected = request.form.get("login_csrf", ""), request.cookies.get(LOGIN_COOKIE, "")
+            if not given or not hmac.compare_digest(given, expected):
                 return self._login_form(target, 403, "The login form expired; try again.")
             if not self.sessions.token_matches(request.form.get("token", "")):
                 return self._login_form(target, 401, "Wrong token.")
