@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import uuid
 from pathlib import Path
 
@@ -15,6 +16,12 @@ from telco_churn.paths import DATA_FILE, default_env_file
 from telco_churn.runtime import open_runtime
 
 SAMPLE_ROWS = 800
+
+# pytest-xdist's workers run with a __main__ that has no file, which pyspark's Spark Connect
+# client takes for a doctest run (pyspark.sql.connect.utils.check_dependencies) and exits.
+_main = sys.modules["__main__"]
+if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
+    _main.__file__ = "<pytest worker>"
 
 
 @pytest.fixture(scope="session")
