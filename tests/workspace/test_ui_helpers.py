@@ -75,6 +75,8 @@ def test_sessions_are_signed_expire_and_carry_their_own_csrf_token(monkeypatch):
     assert sessions.csrf_ok(_request(session, {"csrf": sessions.csrf_token(session)}), session)
     assert not sessions.csrf_ok(_request(session, {"csrf": sessions.csrf_token(sessions.new_session())}), session)
     assert not sessions.csrf_ok(_request(session), session)
+    assert not sessions.csrf_ok(_request(session, {"csrf": "jeton-défini"}), session)  # not ASCII: refused, no error
+    assert sessions.session_of(_request(f"{issued}.{nonce}.é")) is None
     monkeypatch.setattr(time, "time", lambda: int(issued) + auth.SESSION_SECONDS + 1)
     assert sessions.session_of(_request(session)) is None  # expired
 

@@ -38,7 +38,7 @@ class Sessions:
         value = request.cookies.get(SESSION_COOKIE, "")
         body, _, signature = value.rpartition(".")
         issued = body.partition(".")[0]
-        if not (body and issued.isdigit() and hmac.compare_digest(signature, self._sign(body))):
+        if not (body and issued.isdigit() and hmac.compare_digest(signature.encode(), self._sign(body).encode())):
             return None
         return value if time.time() - int(issued) < SESSION_SECONDS else None
 
@@ -47,7 +47,7 @@ class Sessions:
 
     def csrf_ok(self, request: Request, session: str) -> bool:
         given = request.form.get("csrf", "") or request.headers.get("X-CSRF-Token", "")
-        return bool(given) and hmac.compare_digest(given, self.csrf_token(session))
+        return bool(given) and hmac.compare_digest(given.encode(), self.csrf_token(session).encode())
 
 
 def set_cookie(response: Response, name: str, value: str, max_age: int | None) -> None:

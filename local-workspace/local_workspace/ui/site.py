@@ -107,7 +107,7 @@ class UiSite:
         target = _local(request.values.get("next", "/jobs"))
         if request.method == "POST":
             given, expected = request.form.get("login_csrf", ""), request.cookies.get(LOGIN_COOKIE, "")
-            if not given or not hmac.compare_digest(given, expected):
+            if not given or not hmac.compare_digest(given.encode(), expected.encode()):
                 return self._login_form(target, 403, "The login form expired; try again.")
             if not self.sessions.token_matches(request.form.get("token", "")):
                 return self._login_form(target, 401, "Wrong token.")
