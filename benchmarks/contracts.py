@@ -98,11 +98,11 @@ def main(argv=None) -> int:
         args.out.write_text(json.dumps(PROBES[args.probe](args.csv, args.workspace, args.repeat)))
         return 0
 
-    from telco_churn.resample import resample_customers, write_csv
+    from telco_churn.resample import resample_to_csv
 
     with tempfile.TemporaryDirectory(prefix="telco-churn-bench-data-") as folder:
         csv = Path(folder) / "customers.csv"
-        write_csv(csv, resample_customers(args.rows))
+        resample_to_csv(csv, args.rows)
         figures: dict = {"rows": args.rows, "csv_mib": csv.stat().st_size / MIB / MIB}
         for _ in range(args.repeat):
             for name in ("pandas", "ingest"):

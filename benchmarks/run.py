@@ -219,7 +219,7 @@ def main(argv=None) -> int:
     repeat = args.repeat or (1 if args.quick else 3)
     big = args.rows or (100_000 if args.quick else 1_000_000)
 
-    from telco_churn.resample import SEED, resample_customers, write_csv
+    from telco_churn.resample import SEED, resample_to_csv
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out_dir = RESULTS / stamp
@@ -234,7 +234,7 @@ def main(argv=None) -> int:
     try:
         big_csv = data_dir / "customers.csv"
         print(f"Resampling {big:,} customers (seed {args.seed or SEED}) to {big_csv}", flush=True)
-        write_csv(big_csv, resample_customers(big, seed=args.seed or SEED))
+        resample_to_csv(big_csv, big, seed=args.seed or SEED)
         for _ in range(repeat):
             runs.append(run_once(big_csv, out_dir, say))
             (out_dir / "runs.json").write_text(json.dumps(runs, indent=2))

@@ -14,7 +14,7 @@ import pytest
 
 from telco_churn.errors import DataValidationError
 from telco_churn.paths import PACKAGE_DIR
-from telco_churn.resample import resample_customers, write_csv
+from telco_churn.resample import resample_to_csv
 
 ROWS = 1_000_000
 TABLES = ("bronze", "features", "labels", "reference")
@@ -28,7 +28,7 @@ def million(runtime, sample_csv, tmp_path_factory):
     box = Sandbox(runtime, "million_rows")
     box.build_features(sample_csv)
     path = tmp_path_factory.mktemp("million") / "customers_1m.csv"
-    write_csv(path, resample_customers(ROWS, seed=7))
+    resample_to_csv(path, ROWS, seed=7)
     return box, path
 
 
