@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -51,12 +50,12 @@ def commits(box, key: str) -> int:
     return len(list((box.runtime.lakehouse.path_for(box.table(key)) / "_delta_log").glob("*.json")))
 
 
-def kill_after_commit(process: subprocess.Popen, box, key: str, timeout: float = 120) -> None:
-    """SIGKILLs process as soon as table `key` has one more Delta commit (between two writes)."""
-    start, deadline = commits(box, key), time.monotonic() + timeout
-    while commits(box, key) == start:
+def kill_when_changed(process: subprocess.Popen, measure, timeout: float = 120) -> None:
+    """SIGKILLs process as soon as measure() returns something new; fails if the job ends first."""
+    start, deadline = measure(), time.monotonic() + timeout
+    while measure() == start:
         assert process.poll() is None, f"the job ended before it was killed: {process.stderr.read()[-2000:]}"
-        assert time.monotonic() < deadline, "no commit to kill after"
+        assert time.monotonic() < deadline, "nothing changed to kill after"
         time.sleep(0.01)
     os.kill(process.pid, signal.SIGKILL)
     assert process.wait(30) == -signal.SIGKILL
@@ -67,7 +66,8 @@ def test_sigkill_between_feature_table_writes_leaves_tables_the_next_jobs_refuse
     if box.runtime.lakehouse.read(box.table("bronze")).count() != ROWS:
         pytest.skip("needs the 1M-row bronze table of test_data_ingest_of_a_million_rows")
     before = {key: box.delta_version(key) for key in TABLES}
-    kill_after_commit(job_process(box, "feature_table_creator_job.py"), box, "features")
+    # Killed right after the feature table's commit, before the labels' and the reference's.
+    kill_when_changed(job_process(box, "feature_table_creator_job.py"), lambda: commits(box, "features"))
 
     # Every table reads at a committed version: the features new and whole, the others as they were.
     after = {key: box.delta_version(key) for key in TABLES}

@@ -11,26 +11,12 @@ import pytest
 
 from telco_churn.errors import TelcoChurnError
 from telco_churn.pipelines.promotion import Decision
-from tests.test_faults_million_rows import job_process
+from tests.test_faults_million_rows import job_process, kill_when_changed
 
 
 def _model_files(box) -> int:
     experiment = mlflow.get_experiment_by_name(box.env.experiments.training)
     return len(list(Path(experiment.artifact_location.removeprefix("file://")).glob("**/MLmodel")))
-
-
-def _kill_when_model_files_appear(process, box, timeout: float = 120) -> None:
-    import os
-    import signal
-    import time
-
-    start, deadline = _model_files(box), time.monotonic() + timeout
-    while _model_files(box) == start:
-        assert process.poll() is None, f"model-train ended before it was killed: {process.stderr.read()[-2000:]}"
-        assert time.monotonic() < deadline, "model-train never logged its model"
-        time.sleep(0.01)
-    os.kill(process.pid, signal.SIGKILL)
-    assert process.wait(30) == -signal.SIGKILL
 
 
 def _production(box) -> list[int]:
@@ -42,7 +28,9 @@ def test_sigkill_during_registration_then_every_job_still_picks_a_good_version(t
     [first] = registry.versions()
     registry.assign(first.version, "Production")
 
-    _kill_when_model_files_appear(job_process(trained, "model_train_job.py", "--set", "model_params.n_estimators=20"), trained)
+    # Killed as soon as the model's files start to appear: while it is logged and registered.
+    kill_when_changed(job_process(trained, "model_train_job.py", "--set", "model_params.n_estimators=20"),
+                      lambda: _model_files(trained))
 
     # The registry still answers, and the killed run registered at most one version.
     versions = trained.registry().versions()
