@@ -16,6 +16,7 @@ from telco_churn.paths import DATA_FILE, default_env_file
 from telco_churn.runtime import open_runtime
 
 SAMPLE_ROWS = 800
+pytest_plugins = ["tests.xdist_groups"]
 
 # pytest-xdist's workers run with a __main__ that has no file, which pyspark's Spark Connect
 # client takes for a doctest run (pyspark.sql.connect.utils.check_dependencies) and exits.
