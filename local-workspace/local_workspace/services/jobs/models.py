@@ -34,10 +34,7 @@ class Jobs:
     # --- jobs ---------------------------------------------------------------------------
 
     def _job_row(self, job_id: Any):
-        try:
-            job_id = int(job_id)
-        except (TypeError, ValueError):
-            raise InvalidParameterValue(f"Job id '{job_id}' is not a number") from None
+        job_id = _id(job_id, "Job")
         row = self.db.one("SELECT * FROM jobs WHERE job_id = ? AND deleted = 0", (job_id,))
         if row is None:
             raise ResourceDoesNotExist(f"Job {job_id} does not exist.")
@@ -150,10 +147,7 @@ class Jobs:
     # --- reading runs -------------------------------------------------------------------
 
     def _run_row(self, run_id: Any):
-        try:
-            run_id = int(run_id)
-        except (TypeError, ValueError):
-            raise InvalidParameterValue(f"Run id '{run_id}' is not a number") from None
+        run_id = _id(run_id, "Run")
         row = self.db.one("SELECT * FROM runs WHERE run_id = ?", (run_id,))
         if row is None:
             raise ResourceDoesNotExist(f"Run {run_id} does not exist.")
@@ -433,6 +427,14 @@ def downstream(tasks: list[dict], keys: set[str]) -> set[str]:
                     if any(d["task_key"] in frontier for d in t.get("depends_on", [])) and t["task_key"] not in found}
         found |= frontier
     return found
+
+
+def _id(value: Any, what: str) -> int:
+    """A job or run id as given (the legacy CLI sends strings); 400 if it is not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidParameterValue(f"{what} id '{value}' is not a number") from None
 
 
 def _marks(values: Iterable) -> str:

@@ -31,6 +31,16 @@ def _page(params: Params, default_limit: int, max_limit: int) -> tuple[int, int]
     return offset, limit
 
 
+def _paged(key: str, items: list, more: bool, next_offset: int) -> Response:
+    """A page of a list, with the token of the next page (its offset) when there is one."""
+    body: dict = {"has_more": more}
+    if items:
+        body[key] = items
+    if more:
+        body["next_page_token"] = str(next_offset)
+    return reply(body)
+
+
 class JobsResponses:
     def __init__(self, jobs: Jobs, executor: RunExecutor):
         self.jobs, self.executor = jobs, executor
@@ -59,12 +69,7 @@ class JobsResponses:
         params = Params(request)
         offset, limit = _page(params, 20, 100)
         jobs, more = self.jobs.list(params.str("name", None), offset, limit, params.bool("expand_tasks", False))
-        body: dict = {"has_more": more}
-        if jobs:
-            body["jobs"] = jobs
-        if more:
-            body["next_page_token"] = str(offset + limit)
-        return reply(body)
+        return _paged("jobs", jobs, more, offset + limit)
 
     def list_v20(self, request: Request) -> Response:
         jobs, _ = self.jobs.list(Params(request).str("name", None), 0, 10**6, expand_tasks=True)
@@ -89,12 +94,7 @@ class JobsResponses:
         runs, more = self.jobs.list_runs(params.get("job_id", None), params.bool("active_only", False),
                                          params.bool("completed_only", False), offset, limit,
                                          params.str("run_type", None))
-        body: dict = {"has_more": more}
-        if runs:
-            body["runs"] = runs
-        if more:
-            body["next_page_token"] = str(offset + limit)
-        return reply(body)
+        return _paged("runs", runs, more, offset + limit)
 
     def cancel(self, request: Request) -> Response:
         run_id = self.jobs.resolve_run_id(Params(request).get("run_id"))
