@@ -37,6 +37,7 @@ class _RunContext:
     timed_out: threading.Event = field(default_factory=threading.Event)
     procs: dict[int, subprocess.Popen] = field(default_factory=dict)
     clusters: dict[str, LocalCluster] = field(default_factory=dict)
+    cluster_locks: dict[str, threading.Lock] = field(default_factory=dict)  # one start per cluster
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -290,7 +291,7 @@ class RunExecutor:
         else:
             key, spec, name = f"task:{task['task_key']}", task["new_cluster"], f"job-{ctx.job_id or ctx.run_id}-run-{ctx.run_id}-{task['task_key']}"
         with ctx.lock:
-            lock = ctx.__dict__.setdefault("_cluster_locks", {}).setdefault(key, threading.Lock())
+            lock = ctx.cluster_locks.setdefault(key, threading.Lock())
         with lock:
             if key not in ctx.clusters:
                 ctx.clusters[key] = self.clusters.start(ctx.run_id, name, spec)
