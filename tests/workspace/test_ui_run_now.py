@@ -1,6 +1,8 @@
-"""In a browser: log in, press Run now on the deployed PROD-telco-churn-model-train job, watch
-the run page reach Succeeded, and find the new model version in the registry; then Run now with
-different parameters (`--set model_params.max_depth=6`)."""
+"""In a browser, on the deployed PROD- jobs (one dbx deployment for the module): log in, press
+Run now on PROD-telco-churn-model-train, watch the run page reach Succeeded and find the new model
+version in the registry; Run now with different parameters (`--set model_params.max_depth=6`);
+and the README's manual step, by clicking in MLflow's own UI: version 1 to Production (with the
+"New model registry UI" switch off, which shows stages), checked through the registry API."""
 
 from __future__ import annotations
 
@@ -19,6 +21,10 @@ def _versions(workspace) -> list[dict]:
     found = workspace.sdk().api_client.do("GET", "/api/2.0/mlflow/model-versions/search",
                                           query={"filter": f"name='{MODEL}'", "max_results": 100})
     return sorted(found.get("model_versions", []), key=lambda v: int(v["version"]))
+
+
+def _stages(workspace) -> dict[str, str]:
+    return {v["version"]: v["current_stage"] for v in _versions(workspace)}
 
 
 def _run_params(workspace, mlflow_run_id: str) -> dict[str, str]:
@@ -97,3 +103,25 @@ def test_bad_parameters_are_refused_and_start_nothing(deployed_prod, workspace, 
     expect(page.get_by_role("alert")).to_contain_text("Parameters must be a JSON list of strings")
     runs_after = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/runs/list", query={"job_id": job_id})["runs"]
     assert [r["run_id"] for r in runs_after] == [r["run_id"] for r in runs_before]
+
+
+def test_promote_version_1_to_production_in_the_mlflow_ui(deployed_prod, workspace, browser):
+    assert "1" in _stages(workspace), "the initial chain registers version 1"
+    page = new_page(browser, (1400, 900))
+    log_in(page, workspace, "/jobs")
+    page.get_by_role("link", name="MLflow").click()  # the header's link
+    expect(page.get_by_role("link", name="Experiments", exact=True)).to_be_visible()  # MLflow's own UI
+    page.evaluate(f"window.location.hash = '#/models/{MODEL}'")  # the model's page, without a reload
+    page.get_by_role("switch", name="New model registry UI").click()
+    page.get_by_role("button", name="Disable").click()
+    page.get_by_role("link", name="Version 1", exact=True).click()
+    page.locator(".mlflow-stage-transition-dropdown").click()
+    page.get_by_role("menuitem").filter(has_text="Production").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("checkbox").check()  # archive the version now in Production
+    dialog.get_by_role("button", name="OK").click()
+    expect(dialog).to_be_hidden()
+
+    stages = _stages(workspace)
+    assert stages["1"] == "Production"
+    assert [v for v, stage in stages.items() if stage == "Production"] == ["1"]
