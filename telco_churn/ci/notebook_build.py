@@ -82,7 +82,11 @@ class NotebookBuild:
         steps.run("import notebooks", lambda: self._import(client, files))
         libraries = steps.run("attach wheel", lambda: self._wheel(client))
         run_id = steps.run("submit run", lambda: self._submit(client, libraries or []))
-        self.outcome = steps.run("poll run", lambda: wait_for(client, run_id, self.args.poll_seconds, self.say))
+        try:
+            self.outcome = steps.run("poll run", lambda: wait_for(client, run_id, self.args.poll_seconds, self.say))
+        except KeyboardInterrupt:  # Ctrl-C: the run is canceled, and the report says so
+            client.jobs.cancel_run(run_id)
+            steps.run("poll run", lambda: _interrupted(run_id))
         steps.run("check run result", self._check_result)
         mlflow_run_id = steps.run("read exit value", self._exit_value)
         steps.run("fetch MLflow run and check", lambda: self._mlflow(client, mlflow_run_id))
@@ -156,6 +160,10 @@ class NotebookBuild:
         failed = [r["check"] for r in results if not r["passed"]]
         if failed:
             raise CiError(f"check(s) failed: {', '.join(failed)}")
+
+
+def _interrupted(run_id: int):
+    raise CiError(f"interrupted: run {run_id} canceled")
 
 
 def main(args) -> int:
