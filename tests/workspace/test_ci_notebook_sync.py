@@ -78,3 +78,18 @@ def test_a_workspace_refusal_is_one_clear_line(workspace, tmp_path, monkeypatch,
     done = telco_churn_here(workspace, monkeypatch, capsys, "notebooks", "push", "--to", "/Shared/../escape", cwd=tmp_path)
     assert done.returncode == 1 and "error: the workspace refused a request:" in done.stderr, output(done)
     assert "'..'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_trigger_runs_the_branch_notebook_with_env_and_branch(workspace, tmp_path, monkeypatch, capsys):
+    branch = f"feature/trigger-{uuid.uuid4().hex[:6]}"
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "score.py").write_text(
+        '# Databricks notebook source\ndbutils.notebook.exit(dbutils.widgets.get("env") + "|" + dbutils.widgets.get("branch"))\n')
+    spec = tmp_path / "cluster.json"
+    spec.write_text('{"new_cluster": {"spark_version": "15.4.x-cpu-ml-scala2.12", "num_workers": 0}}')
+    env = {"BRANCH_NAME": branch}
+    assert telco_churn_here(workspace, monkeypatch, capsys, "notebooks", "push", cwd=tmp_path, extra_env=env).returncode == 0
+    done = telco_churn_here(workspace, monkeypatch, capsys, "ci", "trigger", "score", "--no-wheel", "--cluster-spec", str(spec),
+                            "--poll-seconds", "0.5", extra_env=env)
+    assert done.returncode == 0, output(done)
+    assert f"SUCCESS, exit value 'dev|{branch}'" in done.stdout
