@@ -17,24 +17,30 @@ from telco_churn.resample import resample_to_csv
 
 ROWS = 1_000_000
 TABLES = ("bronze", "features", "labels", "reference")
+# One worker for the module under pytest-xdist: its fixture (a 1M-row ingest) is built once.
+pytestmark = pytest.mark.xdist_group(name="faults_million_rows")
 
 
 @pytest.fixture(scope="module")
 def million(runtime, sample_csv, tmp_path_factory):
-    """A sandbox with every table built from the 800-row sample, and a 1M-row customers CSV."""
+    """Every table built from the 800-row sample and a model in Staging; then data-ingest of 1M customers.
+
+    The sandbox, the rows data-ingest reported, and the bronze version before it.
+    """
     from tests.conftest import Sandbox
 
     box = Sandbox(runtime, "million_rows")
     box.build_features(sample_csv)
+    box.job("model-train", "--set", "model_params.n_estimators=5", "--set", "promote_to=Staging")
     path = tmp_path_factory.mktemp("million") / "customers_1m.csv"
     resample_to_csv(path, ROWS, seed=7)
-    return box, path
+    before = box.delta_version("bronze")
+    return box, box.job("data-ingest", "--set", f"source={path}", "--set", "mode=overwrite"), before
 
 
 def test_data_ingest_of_a_million_rows(million):
-    box, path = million
-    before = box.delta_version("bronze")
-    assert box.job("data-ingest", "--set", f"source={path}", "--set", "mode=overwrite") == ROWS
+    box, rows, before = million
+    assert rows == ROWS
     assert box.delta_version("bronze") == before + 1  # one commit
     assert box.runtime.lakehouse.read(box.table("bronze")).count() == ROWS
 
@@ -62,9 +68,7 @@ def kill_when_changed(process: subprocess.Popen, measure, timeout: float = 120) 
 
 
 def test_sigkill_between_feature_table_writes_leaves_tables_the_next_jobs_refuse_to_mix(million):
-    box, _ = million
-    if box.runtime.lakehouse.read(box.table("bronze")).count() != ROWS:
-        pytest.skip("needs the 1M-row bronze table of test_data_ingest_of_a_million_rows")
+    box, _, _ = million
     before = {key: box.delta_version(key) for key in TABLES}
     # Killed right after the feature table's commit, before the labels' and the reference's.
     kill_when_changed(job_process(box, "feature_table_creator_job.py"), lambda: commits(box, "features"))
@@ -81,6 +85,11 @@ def test_sigkill_between_feature_table_writes_leaves_tables_the_next_jobs_refuse
                        r"the tables come from different feature-table-creation runs"):
         box.job("model-train", "--set", "model_params.n_estimators=5")
     assert len(box.registry().versions()) == registered
+    # Nor does model-deployment compare models on the old reference customers' missing features.
+    with pytest.raises(DataValidationError, match=r"keys vs features: \d+ key\(s\) have no row in feature table .*"
+                       r"the tables come from different feature-table-creation runs"):
+        box.job("model-deployment")
+    assert [v.stage for v in box.registry().versions()] == ["Staging"]
 
     # The rerun rebuilds all three from bronze, and they agree again.
     result = box.job("feature-table-creation")
