@@ -40,7 +40,8 @@ class DbfsResponses:
         if request.mimetype == "multipart/form-data":
             path = request.form.get("path")
             overwrite = str(request.form.get("overwrite", "false")).lower() == "true"
-            upload = request.files.get("contents")
+            # The file part's name varies by client (`contents`; the legacy CLI sends `file`).
+            upload = request.files.get("contents") or next(iter(request.files.values()), None)
             data = upload.read() if upload is not None else b64_field(request.form.get("contents", ""), "contents")
             if not path:
                 raise InvalidParameterValue("Missing required field: path")

@@ -36,7 +36,7 @@ class WorkspaceResponses:
     def import_(self, request: Request) -> Response:
         if request.mimetype == "multipart/form-data":
             form = request.form
-            upload = request.files.get("content")
+            upload = request.files.get("content") or next(iter(request.files.values()), None)
             values = {k: form.get(k) for k in ("path", "format", "language", "overwrite")}
             content = upload.read() if upload is not None else b64_field(form.get("content", ""), "content")
             path = values["path"]
