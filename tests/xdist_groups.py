@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-SHARED: dict[str, str] = {}
+# One dbx deployment (`deployed_prod`) for every module that needs it; test_dbx_flows runs first
+# (LONGEST_FIRST), so the release flow sees the registry its chain left.
+SHARED: dict[str, str] = {module: "prod-deployment" for module in (
+    "tests/workspace/test_dbx_flows.py", "tests/workspace/test_notebook_build_training.py",
+    "tests/workspace/test_ui_run_now.py")}
 LONGEST_FIRST = (
     "tests/workspace/test_dbx_flows.py",
     "tests/workspace/test_notebook_build_training.py",

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from databricks.sdk.service import jobs
 
 from telco_churn.deployment.spec import load_deployment
 from tests.workspace.conftest import INITIAL
 from tests.workspace.harness import REPO, databricks_cli
+from tests.workspace.parity import assert_parses
 
 ARTIFACTS = "dbfs:/Shared/telco-churn/prod/dbx/artifacts/"
 
@@ -26,19 +28,26 @@ ARTIFACTS = "dbfs:/Shared/telco-churn/prod/dbx/artifacts/"
 def test_dbx_launch_trace_of_the_initial_chain_succeeds(deployed_prod, workspace):
     _, launched = deployed_prod
     assert launched.returncode == 0, launched.stdout[-4000:] + launched.stderr[-4000:]
-    runs = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/runs/list", query={"limit": 5})["runs"]
-    run = next(r for r in runs if r["run_name"] == INITIAL)
+    client = workspace.sdk().api_client
+    job = client.do("GET", "/api/2.1/jobs/list", query={"name": INITIAL})["jobs"][0]
+    run = client.do("GET", "/api/2.1/jobs/runs/list", query={"job_id": job["job_id"]})["runs"][-1]  # its first run
     assert run["state"]["result_state"] == "SUCCESS"
+    assert_parses(jobs.Run, run)
     assert [t["task_key"] for t in sorted(run["tasks"], key=lambda t: t["start_time"])] == [
         "demo-setup", "data-ingest", "feature-table-creation", "model-train"]
     # One shared job cluster for the four tasks, as on Databricks.
     assert len({t["cluster_instance"]["cluster_id"] for t in run["tasks"]}) == 1
+    train = next(t for t in run["tasks"] if t["task_key"] == "model-train")
+    logs = client.do("GET", "/api/2.1/jobs/runs/get-output", query={"run_id": train["run_id"]})["logs"]
+    # The engine recognised the cluster, and the task ran with its deployment environment's settings.
+    assert "Engine: connect" in logs and "Spark Connect cluster sc://127.0.0.1:" in logs
+    assert "env=prod" in logs and "Registered telco_churn_prod version 1" in logs
 
 
 def _deployed_jobs(workspace) -> dict[str, dict]:
     client = workspace.sdk().api_client
-    jobs = client.do("GET", "/api/2.1/jobs/list", query={"limit": 100, "expand_tasks": "true"})["jobs"]
-    return {j["settings"]["name"]: client.do("GET", "/api/2.1/jobs/get", query={"job_id": j["job_id"]}) for j in jobs}
+    listed = client.do("GET", "/api/2.1/jobs/list", query={"limit": 100, "expand_tasks": "true"})["jobs"]
+    return {j["settings"]["name"]: client.do("GET", "/api/2.1/jobs/get", query={"job_id": j["job_id"]}) for j in listed}
 
 
 def _expected_argument(argument: str, deployed_value: str) -> bool:
@@ -59,6 +68,7 @@ def test_every_deployed_job_matches_deployment_yml(deployed_prod, workspace):
     assert set(expected) <= set(found)
     dbfs_root = workspace.root / "dbfs"
     for name, workflow in expected.items():
+        assert_parses(jobs.Job, found[name])  # what dbx deployed reads back as the SDK's Job
         settings = found[name]["settings"]
         tasks = {t["task_key"]: t for t in settings["tasks"]}
         assert set(tasks) == set(workflow.task_keys), name

@@ -14,6 +14,15 @@ KNOWN_TASK_TYPES = RUNNABLE_TASK_TYPES + (
     "condition_task", "for_each_task", "clean_rooms_notebook_task", "dashboard_task", "power_bi_task",
 )
 CLUSTER_FIELDS = ("job_cluster_key", "new_cluster", "existing_cluster_id", "environment_key")
+# The top-level fields the Jobs API keeps (databricks-sdk's JobSettings, and a submit run's);
+# others, such as the `workflow_type` dbx 0.8 adds, are dropped as Databricks drops them.
+JOB_FIELDS = frozenset((
+    "budget_policy_id", "continuous", "deployment", "description", "duration_target", "edit_mode",
+    "email_notifications", "environment_variables", "environments", "format", "git_source", "health", "job_clusters",
+    "max_concurrent_runs", "name", "notification_settings", "parameters", "parent_path", "performance_target",
+    "queue", "run_as", "schedule", "tags", "tasks", "timeout_seconds", "trigger", "triggers", "usage_policy_id",
+    "webhook_notifications", "run_name", "access_control_list", "idempotency_token",
+))
 RUN_IF = ("ALL_SUCCESS", "AT_LEAST_ONE_SUCCESS", "NONE_FAILED", "ALL_DONE", "AT_LEAST_ONE_FAILED", "ALL_FAILED")
 
 
@@ -141,6 +150,7 @@ def normalize(raw: Any, what: str = "job settings") -> dict:
     settings = copy.deepcopy(raw)
     if "tasks" not in settings:
         settings = _single_task(settings)
+    settings = {k: v for k, v in settings.items() if k in JOB_FIELDS}
     tasks = settings["tasks"]
     if not isinstance(tasks, list) or not tasks:
         raise InvalidParameterValue(f"{what}: tasks must be a non-empty list")
