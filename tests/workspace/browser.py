@@ -76,7 +76,7 @@ def snap(page, name: str) -> None:
 
 
 def job_id_named(workspace, name: str) -> int:
-    jobs = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/list", query={"name": name})["jobs"]
+    jobs = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/list", query={"name": name}).get("jobs", [])
     assert len(jobs) == 1, jobs
     return jobs[0]["job_id"]
 

@@ -27,6 +27,11 @@ def _stages(workspace) -> dict[str, str]:
     return {v["version"]: v["current_stage"] for v in _versions(workspace)}
 
 
+def _run_ids(workspace, job_id: int) -> list[int]:
+    found = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/runs/list", query={"job_id": job_id})
+    return [r["run_id"] for r in found.get("runs", [])]
+
+
 def _run_params(workspace, mlflow_run_id: str) -> dict[str, str]:
     run = workspace.sdk().api_client.do("GET", "/api/2.0/mlflow/runs/get", query={"run_id": mlflow_run_id})["run"]
     return {p["key"]: p["value"] for p in run["data"].get("params", [])}
@@ -95,14 +100,13 @@ def test_run_now_with_different_parameters_sets_max_depth(deployed_prod, workspa
 
 def test_bad_parameters_are_refused_and_start_nothing(deployed_prod, workspace, browser):
     job_id = job_id_named(workspace, TRAIN)
-    runs_before = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/runs/list", query={"job_id": job_id})["runs"]
+    runs_before = _run_ids(workspace, job_id)
     page = logged_in_page(browser, workspace, f"/jobs/{job_id}")
     page.get_by_role("button", name="Run now with different parameters").click()
     page.get_by_label("Parameters (a JSON list of strings, given to every Python task)").fill('["--env", 6')
     page.get_by_role("button", name="Run", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("Parameters must be a JSON list of strings")
-    runs_after = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/runs/list", query={"job_id": job_id})["runs"]
-    assert [r["run_id"] for r in runs_after] == [r["run_id"] for r in runs_before]
+    assert _run_ids(workspace, job_id) == runs_before
 
 
 def test_promote_version_1_to_production_in_the_mlflow_ui(deployed_prod, workspace, browser):
