@@ -8,8 +8,8 @@ the same ~45 checks on a pre-typed copy of the columns):
   expectations, and 35 more packages (275 MB) on every cluster.
 - DQX needs a Databricks WorkspaceClient and the Databricks Labs packages; pydeequ a JVM.
 Ours: the checks are declared in YAML (telco_churn/data/customers_contract.yml) and computed
-with one `agg` of counts (about 1.1 s here), then one query for examples of the checks that
-failed and one distinct count.
+with one `agg` of counts (about 1.0 s here, 1.4 s in all), then one query for the distinct keys
+and one for examples of the checks that failed.
 """
 
 from __future__ import annotations
@@ -99,8 +99,9 @@ def check_contract(df: "DataFrame", contract: DataContract, target: str) -> Vali
                             f"missing column(s): {', '.join(missing)}"))
     if missing:
         return report
-    # Each column trimmed and parsed once, in a projection every check reads: at 1M rows this
-    # took 3.0 s where repeating the trim and the cast in each check took 3.6 s (busy machine).
+    # Each column trimmed and parsed once, in a projection every check reads. Measured at 1M
+    # rows: 3.0 s against 3.6 s for repeating the trim and cast in each check on a busy machine,
+    # the same (1.47 s against 1.39 s) on a quiet one.
     names = {column: f"c{i}" for i, column in enumerate(contract.columns)}
     texts = df.select(*[text(column).alias(name) for column, name in names.items()])
     numeric = [names[c] for c, spec in contract.columns.items() if spec.numeric]
