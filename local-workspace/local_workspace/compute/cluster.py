@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from local_workspace.compute.launcher import Zygote, start_task
 from local_workspace.config import WorkspaceDirs
 from local_workspace.errors import ResourceDoesNotExist
 from local_workspace.store import Database, dumps
@@ -92,6 +93,7 @@ class LocalCluster:
         self.home = folder / "home"
         self.base_env = base_env
         self.process: subprocess.Popen | None = None
+        self.zygote: Zygote | None = None
         self.spark_port: int | None = None
         self.installed: set[str] = set()
         self.lock = threading.Lock()
@@ -111,6 +113,8 @@ class LocalCluster:
         if made.returncode:
             raise ClusterError(f"Could not create the cluster's Python environment: {made.stderr.strip()[-2000:]}")
         (self._site_packages() / "_runtime_libraries.pth").write_text("\n".join(runtime_site_packages()) + "\n")
+        # Warms up (imports the runtime's libraries) while the driver starts and libraries install.
+        self.zygote = Zygote(self.python, self.folder, self.environment())
         port_file = self.folder / "spark_port"
         log = (self.folder / "driver.log").open("ab")
         self.process = subprocess.Popen([self.python, str(CLUSTER_MAIN), str(port_file)], cwd=self.folder,
@@ -144,17 +148,22 @@ class LocalCluster:
         return env
 
     def install(self, specs: list[str], log_file: Path) -> None:
-        """Installs libraries once per cluster (pip-style specs, wheel paths or `-r file`)."""
+        """Installs libraries once per cluster (pip-style specs, wheel paths or `-r file`).
+
+        pip runs with the cluster's interpreter, which sees the runtime's libraries: as on
+        Databricks, a requirement the runtime already satisfies is not installed again.
+        """
         with self.lock:
             todo = [s for s in specs if s not in self.installed]
             if not todo:
                 return
             args = [arg for spec in todo for arg in (spec.split(" ", 1) if spec.startswith("-r ") else [spec])]
-            command = [*_uv(), "pip", "install", "--python", self.python, *args]
+            command = [sys.executable, "-m", "pip", "--python", self.python, "install", "--disable-pip-version-check",
+                       "--no-input", *args]
             env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
             with log_file.open("ab") as log:
-                # From the local cache first: a cluster should not wait on the package index.
-                done = subprocess.run([*command, "--offline"], stdout=log, stderr=subprocess.STDOUT, env=env)
+                # Without the package index first: a cluster should not wait on it when it need not.
+                done = subprocess.run([*command, "--no-index"], stdout=log, stderr=subprocess.STDOUT, env=env)
                 if done.returncode:
                     done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env)
             if done.returncode:
@@ -162,7 +171,13 @@ class LocalCluster:
                 raise LibraryError(f"{', '.join(todo)}. Error messages:\n" + "\n".join(tail))
             self.installed.update(todo)
 
+    def start_task(self, argv: list[str], cwd: Path, stdout: Path, stderr: Path):
+        """A task's process with the cluster's environment (forked warm when possible)."""
+        return start_task(self.zygote, self.python, argv, cwd, self.environment(), stdout, stderr)
+
     def terminate(self) -> None:
+        if self.zygote is not None:
+            kill_group(self.zygote.process.pid, grace=2.0, child=self.zygote.process)
         if self.process is not None:
             kill_group(self.process.pid, child=self.process)
             self.process.wait(timeout=10)

@@ -229,16 +229,14 @@ class RunExecutor:
             self.jobs.update_task(task_run_id, life_cycle_state="INTERNAL_ERROR", result_state="FAILED",
                                   state_message=message[-4000:], error=message[-4000:], end_time=now_ms())
             return "FAILED"
-        running = now_ms()
-        self.jobs.update_task(task_run_id, life_cycle_state="RUNNING", setup_duration=running - started,
-                              state_message="")
-        with (folder / "stdout").open("ab") as out, (folder / "stderr").open("ab") as err:
-            proc = subprocess.Popen([cluster.python, str(TASK_MAIN), str(spec_file)], cwd=folder,
-                                    env=cluster.environment(), stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                    start_new_session=True)
+        proc = cluster.start_task([str(TASK_MAIN), str(spec_file)], folder, folder / "stdout", folder / "stderr")
         with ctx.lock:
             ctx.procs[task_run_id] = proc
-        self.jobs.update_task(task_run_id, pid=proc.pid)
+        running = now_ms()
+        self.jobs.update_task(task_run_id, life_cycle_state="RUNNING", setup_duration=running - started,
+                              state_message="", pid=proc.pid)
+        if ctx.cancel.is_set() or ctx.timed_out.is_set():  # asked for while the process was starting
+            kill_group(proc.pid, grace=3.0, child=proc)
         task_deadline = time.monotonic() + task["timeout_seconds"] if task.get("timeout_seconds") else None
         task_timed_out = False
         while proc.poll() is None:

@@ -1,0 +1,115 @@
+"""A cluster's warm launcher: imports the runtime's heavy libraries once, then forks one process
+per task, so that a task does not spend seconds importing MLflow, pandas and scikit-learn.
+
+Run with the cluster's own Python, as a file (it imports nothing of the workspace):
+    python zygote_main.py SOCKET
+One JSON request per connection: {"argv": [file, ...], "cwd", "env", "stdout", "stderr"}. The
+reply is `pid N`, later `exit CODE`; or `stale` when a library installed on the cluster after
+the warm-up shadows a module imported by it, and the task must start afresh.
+"""
+
+import atexit
+import importlib
+import json
+import os
+import runpy
+import signal
+import socket
+import sys
+import threading
+import traceback
+from importlib.metadata import distributions
+
+PRELOAD = ("yaml", "pydantic", "numpy", "pandas", "pyarrow", "sklearn.ensemble", "mlflow", "mlflow.pyfunc",
+           "databricks.sdk", "pyspark.sql.connect.session")
+
+
+def _site_packages() -> str:
+    return next(p for p in sys.path if p.startswith(sys.prefix) and p.endswith("site-packages"))
+
+
+def _shadowed() -> list[str]:
+    """Modules imported here from the runtime that a library installed on the cluster replaces."""
+    own = _site_packages()
+    found = []
+    for dist in distributions(path=[own]):
+        for file in dist.files or ():
+            top = file.parts[0].removesuffix(".py")
+            module = sys.modules.get(top)
+            origin = getattr(module, "__file__", None) or ""
+            if module is not None and not origin.startswith(own):
+                found.append(top)
+    return sorted(set(found))
+
+
+def _child(request: dict) -> None:
+    """Becomes the task: its own session, directory, environment and output files."""
+    os.setsid()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
+        os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644), fd)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    sys.argv = list(request["argv"])
+    code = 0
+    try:
+        runpy.run_path(sys.argv[0], run_name="__main__")
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if not isinstance(exc.code, (int, type(None))):
+            print(exc.code, file=sys.stderr)
+    except BaseException:  # noqa: BLE001 - reported as an ordinary interpreter would
+        traceback.print_exc()
+        code = 1
+    try:
+        atexit._run_exitfuncs()  # what the interpreter runs at exit (MLflow flushes its queues)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _report_exit(pid: int, conn: socket.socket) -> None:
+    _, status = os.waitpid(pid, 0)
+    try:
+        conn.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
+    finally:
+        conn.close()
+
+
+def main() -> None:
+    path = sys.argv[1]
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a runtime without one of them still runs its tasks
+            pass
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path + ".tmp")
+    server.listen(16)
+    os.replace(path + ".tmp", path)  # the socket appears once it accepts
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    while True:
+        conn, _ = server.accept()
+        request = json.loads(conn.makefile("r").readline())
+        stale = _shadowed()
+        if stale:
+            conn.sendall(f"stale {','.join(stale)}\n".encode())
+            conn.close()
+            continue
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            server.close()
+            conn.close()
+            _child(request)
+        conn.sendall(f"pid {pid}\n".encode())
+        threading.Thread(target=_report_exit, args=(pid, conn), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
