@@ -1,8 +1,8 @@
-"""How the test modules are spread over pytest-xdist's workers (`--dist loadgroup`).
+"""How the test modules are spread over pytest-xdist's workers.
 
-Each module is one group, so its module fixtures are built once; modules in SHARED run on one
-worker, so a session fixture they share (one dbx deployment, say) is built once too. The
-longest groups start first, so that they do not end the run alone on one worker.
+Each module is one unit of work, so its module fixtures are built once; the modules in SHARED
+form one unit, so a session fixture they share (one dbx deployment) is built once too. The
+longest units start first, so that they do not end the run alone on one worker.
 """
 
 from __future__ import annotations
@@ -25,14 +25,22 @@ LONGEST_FIRST = (
 )
 
 
-def _module(item: pytest.Item) -> str:
-    return item.nodeid.split("::", 1)[0]
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            module = _module(item)
-            item.add_marker(pytest.mark.xdist_group(SHARED.get(module, module)))
     rank = {module: i for i, module in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(_module(item), len(rank)))  # stable: order within a module kept
+    items.sort(key=lambda item: rank.get(_module(item.nodeid), len(rank)))  # stable: order within a module kept
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """xdist's per-module scheduling (loadscope), with the modules of SHARED as one unit."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = _module(nodeid)
+            return SHARED.get(module, module)
+
+    return GroupScheduling(config, log)
