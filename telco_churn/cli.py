@@ -111,7 +111,8 @@ def _workspace(argv: list[str]) -> int:
     from local_workspace.cli import main as workspace_main
     from telco_churn.paths import project_root
 
-    return workspace_main(argv, default_dir=project_root() / ".workspace")
+    called = sys.argv[0] if os.path.basename(sys.argv[0]) == "telco-churn" else "telco-churn"
+    return workspace_main(argv, default_dir=project_root() / ".workspace", command=f"{called} workspace")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -60,7 +60,9 @@ def build_parser(default_dir: Path) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, default_dir: Path | None = None) -> int:
+def main(argv: Sequence[str] | None = None, default_dir: Path | None = None,
+         command: str = "local-workspace") -> int:
+    """`command` is how the user called this CLI, for the hints it prints."""
     args = build_parser(default_dir or Path(".workspace")).parse_args(argv)
     token = getattr(args, "token", None) or os.environ.pop("LOCAL_WORKSPACE_TOKEN", None)
     if args.command == "serve":
@@ -68,7 +70,7 @@ def main(argv: Sequence[str] | None = None, default_dir: Path | None = None) -> 
     if args.command == "start":
         state = start(args.dir, args.port, token)
         print(f"Workspace running at {state['url']} (pid {state['pid']}, folder {Path(args.dir).resolve()})")
-        print(f"Use it from this shell with:  eval \"$(telco-churn workspace env --dir {args.dir})\"")
+        print(f"Use it from this shell with:  eval \"$({command} env --dir {args.dir})\"")
         return 0
     if args.command == "stop":
         print("Workspace stopped" if stop(args.dir) else "No workspace was running")
