@@ -6,7 +6,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-from local_workspace.compute.cluster import ClusterManager, kill_group
+from local_workspace.compute.cluster import ClusterManager, kill_group, runs_in
 from local_workspace.compute.dbfs_fuse import FuseView
 from local_workspace.compute.runner import RunExecutor
 from local_workspace.config import HOST_NAME, WorkspaceDirs, load_or_create_token
@@ -77,7 +77,7 @@ class Workspace:
         """After a crash: runs left active are failed, and their processes ended."""
         for row in self.db.query("SELECT t.pid FROM task_runs t JOIN runs r ON r.run_id = t.run_id WHERE t.pid IS NOT NULL "
                                  "AND t.life_cycle_state IN ('PENDING', 'RUNNING', 'TERMINATING')"):
-            if _runs_under(row["pid"], self.dirs.runs):
+            if runs_in(row["pid"], self.dirs.runs):
                 kill_group(row["pid"], grace=2.0)
         failed = self.jobs.fail_interrupted_runs(INTERRUPTED)
         if failed:
@@ -107,11 +107,3 @@ class Workspace:
         self.clusters.stop_all()
         self.db.close()
 
-
-def _runs_under(pid: int, folder: Path) -> bool:
-    try:
-        import os
-
-        return os.readlink(f"/proc/{pid}/cwd").startswith(str(folder))
-    except OSError:
-        return False

@@ -250,7 +250,7 @@ class ClusterManager:
     def end_orphans(self, message: str) -> None:
         """After a crash: ends the drivers a dead workspace left running, and records it."""
         for row in self.db.query("SELECT * FROM clusters WHERE state IN ('PENDING', 'RUNNING', 'TERMINATING')"):
-            if row["pid"] and _is_ours(row["pid"], self.dirs.clusters / row["cluster_id"]):
+            if row["pid"] and runs_in(row["pid"], self.dirs.clusters / row["cluster_id"]):
                 kill_group(row["pid"], grace=2.0)
             shutil.rmtree(self.dirs.clusters / row["cluster_id"] / "env", ignore_errors=True)
             self._set(row["cluster_id"], state="TERMINATED", state_message=message, terminated_time=_ms())
@@ -262,8 +262,8 @@ class ClusterManager:
             self.terminate(cluster, "The workspace stopped")
 
 
-def _is_ours(pid: int, folder: Path) -> bool:
-    """True if pid still runs a process of that cluster (pids are reused after a reboot)."""
+def runs_in(pid: int, folder: Path) -> bool:
+    """True if pid still runs a process of ours under folder (pids are reused after a reboot)."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
         cwd = os.readlink(f"/proc/{pid}/cwd")

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from local_workspace.paths import clean_path, dbfs_path, on_disk
+from local_workspace.paths import FUSE_PREFIX, clean_path, dbfs_path, on_disk
 
-FUSE_PREFIX = "/dbfs/"
 WORKSPACE_PREFIX = "/Workspace/"
 
 
