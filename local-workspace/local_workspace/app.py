@@ -6,7 +6,8 @@ import hashlib
 import logging
 from pathlib import Path
 
-from local_workspace.compute.cluster import ClusterManager, kill_group, runs_in
+from local_workspace.compute.cluster import ClusterManager
+from local_workspace.compute.processes import end_processes_under
 from local_workspace.compute.dbfs_fuse import FuseView
 from local_workspace.compute.runner import RunExecutor
 from local_workspace.config import HOST_NAME, WorkspaceDirs, load_or_create_token
@@ -75,10 +76,7 @@ class Workspace:
 
     def _recover(self) -> None:
         """After a crash: runs left active are failed, and their processes ended."""
-        for row in self.db.query("SELECT t.pid FROM task_runs t JOIN runs r ON r.run_id = t.run_id WHERE t.pid IS NOT NULL "
-                                 "AND t.life_cycle_state IN ('PENDING', 'RUNNING', 'TERMINATING')"):
-            if runs_in(row["pid"], self.dirs.runs):
-                kill_group(row["pid"], grace=2.0)
+        end_processes_under(self.dirs.runs)
         failed = self.jobs.fail_interrupted_runs(INTERRUPTED)
         if failed:
             log.warning("Marked %d interrupted run(s) failed: %s", len(failed), ", ".join(map(str, failed)))

@@ -7,12 +7,12 @@ import io
 import os
 import signal
 import time
-from pathlib import Path
 
 import pytest
 import requests
 from databricks.sdk.errors import ResourceDoesNotExist
 from databricks.sdk.service import compute, jobs
+from local_workspace.compute.processes import processes_under
 
 from tests.workspace.harness import databricks_cli, start_workspace
 from tests.workspace.wheels import make_wheel
@@ -97,21 +97,6 @@ def _wait_running(client, run_id: int, timeout: float = 60) -> jobs.Run:
     raise TimeoutError(f"run {run_id} did not start")
 
 
-def _processes_under(folder: Path) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
-            cwd = os.readlink(entry / "cwd")
-        except OSError:
-            continue
-        if str(folder) in cmdline or cwd.startswith(str(folder)):
-            found.append(int(entry.name))
-    return found
-
-
 @pytest.fixture(scope="module")
 def sleeper(workspace):
     workspace.sdk().dbfs.upload("/tests/faults/sleep.py", io.BytesIO(SLEEPER), overwrite=True)
@@ -123,13 +108,13 @@ def test_cancel_ends_the_run_and_leaves_no_process(workspace, sleeper):
     waiter = client.jobs.submit(run_name="to-cancel", tasks=[jobs.SubmitTask(task_key="sleep", new_cluster=CLUSTER,
                                                                              spark_python_task=sleeper)])
     run = _wait_running(client, waiter.run_id)
-    assert _processes_under(workspace.root / "clusters" / run.tasks[0].cluster_instance.cluster_id)
+    assert processes_under(workspace.root / "clusters" / run.tasks[0].cluster_instance.cluster_id)
     client.jobs.cancel_run(waiter.run_id)
     ended = workspace.wait_run(waiter.run_id, timeout=60)
     assert ended["state"]["result_state"] == "CANCELED"
     assert ended["tasks"][0]["state"]["result_state"] == "CANCELED"
-    assert _processes_under(workspace.root / "runs" / str(waiter.run_id)) == []
-    assert _processes_under(workspace.root / "clusters" / run.tasks[0].cluster_instance.cluster_id) == []
+    assert processes_under(workspace.root / "runs" / str(waiter.run_id)) == []
+    assert processes_under(workspace.root / "clusters" / run.tasks[0].cluster_instance.cluster_id) == []
 
 
 def test_timeout_seconds_gives_timedout(workspace, sleeper):
@@ -139,7 +124,7 @@ def test_timeout_seconds_gives_timedout(workspace, sleeper):
     ended = workspace.wait_run(waiter.run_id, timeout=60)
     assert ended["state"]["result_state"] == "TIMEDOUT"
     assert ended["tasks"][0]["state"]["result_state"] == "TIMEDOUT"
-    assert _processes_under(workspace.root / "runs" / str(waiter.run_id)) == []
+    assert processes_under(workspace.root / "runs" / str(waiter.run_id)) == []
 
 
 def test_sigkill_of_the_workspace_mid_run_then_restart(tmp_path):
@@ -165,7 +150,7 @@ def test_sigkill_of_the_workspace_mid_run_then_restart(tmp_path):
         assert "workspace stopped while this run was in progress" in run.state.state_message
         assert client.jobs.get(job.job_id).settings.name == "survives-a-crash"
         assert client.dbfs.download("/tests/sleep.py").read() == SLEEPER
-        assert _processes_under(root / "runs") == [] and _processes_under(root / "clusters") == []
+        assert processes_under(root / "runs") == [] and processes_under(root / "clusters") == []
         # The restarted workspace runs jobs again.
         client.dbfs.upload("/tests/quick.py", io.BytesIO(b"print('ok')\n"), overwrite=True)
         client.jobs.reset(job.job_id, jobs.JobSettings(name="survives-a-crash", tasks=[jobs.Task(

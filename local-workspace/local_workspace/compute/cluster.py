@@ -7,7 +7,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import sysconfig
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from local_workspace.compute.launcher import Zygote, start_task
+from local_workspace.compute.processes import end_processes_under, kill_group
 from local_workspace.config import WorkspaceDirs
 from local_workspace.errors import ResourceDoesNotExist
 from local_workspace.store import Database, dumps
@@ -57,33 +57,6 @@ def _uv() -> list[str]:
         return [str(beside)]
     found = shutil.which("uv")
     return [found] if found else [sys.executable, "-m", "uv"]
-
-
-def kill_group(pid: int | None, grace: float = 5.0, child: subprocess.Popen | None = None) -> None:
-    """Ends a process and everything in its process group: TERM, then KILL.
-
-    `child`, when the leader is our own child process, is reaped as it exits: an unreaped
-    leader would keep its group alive as a zombie until the grace period ran out.
-    """
-    if not pid:
-        return
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except (ProcessLookupError, PermissionError):
-        return
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        if child is not None:
-            child.poll()
-        try:
-            os.killpg(pid, 0)
-        except (ProcessLookupError, PermissionError):
-            return
-        time.sleep(0.05)
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 class LocalCluster:
@@ -250,8 +223,7 @@ class ClusterManager:
     def end_orphans(self, message: str) -> None:
         """After a crash: ends the drivers a dead workspace left running, and records it."""
         for row in self.db.query("SELECT * FROM clusters WHERE state IN ('PENDING', 'RUNNING', 'TERMINATING')"):
-            if row["pid"] and runs_in(row["pid"], self.dirs.clusters / row["cluster_id"]):
-                kill_group(row["pid"], grace=2.0)
+            end_processes_under(self.dirs.clusters / row["cluster_id"])  # driver, launcher, pip
             shutil.rmtree(self.dirs.clusters / row["cluster_id"] / "env", ignore_errors=True)
             self._set(row["cluster_id"], state="TERMINATED", state_message=message, terminated_time=_ms())
 
@@ -260,16 +232,6 @@ class ClusterManager:
             live = list(self._live.values())
         for cluster in live:
             self.terminate(cluster, "The workspace stopped")
-
-
-def runs_in(pid: int, folder: Path) -> bool:
-    """True if pid still runs a process of ours under folder (pids are reused after a reboot)."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-        cwd = os.readlink(f"/proc/{pid}/cwd")
-    except OSError:
-        return False
-    return str(folder) in cmdline or cwd.startswith(str(folder))
 
 
 def _ms() -> int:

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from local_workspace.compute.cluster import (
-    TASK_MAIN, ClusterError, ClusterManager, LibraryError, LocalCluster, kill_group,
-)
+from local_workspace.compute.cluster import TASK_MAIN, ClusterError, ClusterManager, LibraryError, LocalCluster
 from local_workspace.compute.dbfs_fuse import FuseView
+from local_workspace.compute.processes import kill_group
 from local_workspace.compute.notebook_task import notebook_spec
 from local_workspace.services.jobs.models import Jobs, now_ms
 from local_workspace.services.jobs.settings import task_type, topological_order

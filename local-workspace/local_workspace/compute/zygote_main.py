@@ -28,6 +28,14 @@ def _site_packages() -> str:
     return next(p for p in sys.path if p.startswith(sys.prefix) and p.endswith("site-packages"))
 
 
+def _loaded_from(module, folder: str) -> bool:
+    origin = getattr(module, "__file__", None)
+    if origin:
+        return origin.startswith(folder)
+    # A namespace package (google, opentelemetry) spans folders: the installed portion counts if seen.
+    return any(str(entry).startswith(folder) for entry in getattr(module, "__path__", ()))
+
+
 def _shadowed() -> list[str]:
     """Modules imported here from the runtime that a library installed on the cluster replaces."""
     own = _site_packages()
@@ -36,15 +44,15 @@ def _shadowed() -> list[str]:
         for file in dist.files or ():
             top = file.parts[0].removesuffix(".py")
             module = sys.modules.get(top)
-            origin = getattr(module, "__file__", None) or ""
-            if module is not None and not origin.startswith(own):
+            if module is not None and not _loaded_from(module, own):
                 found.append(top)
     return sorted(set(found))
 
 
-def _child(request: dict) -> None:
+def _child(request: dict, started: int) -> None:
     """Becomes the task: its own session, directory, environment and output files."""
     os.setsid()
+    os.close(started)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     os.chdir(request["cwd"])
@@ -102,11 +110,18 @@ def main() -> None:
             continue
         sys.stdout.flush()
         sys.stderr.flush()
+        # The pid is sent once the child leads its own process group: a kill of that group
+        # right after the reply (a run already past its timeout) must reach the task.
+        in_session, started = os.pipe()
         pid = os.fork()
         if pid == 0:
             server.close()
             conn.close()
-            _child(request)
+            os.close(in_session)
+            _child(request, started)
+        os.close(started)
+        os.read(in_session, 1)  # end of file: the child has called setsid, or died
+        os.close(in_session)
         conn.sendall(f"pid {pid}\n".encode())
         threading.Thread(target=_report_exit, args=(pid, conn), daemon=True).start()
 
