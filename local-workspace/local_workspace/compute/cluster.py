@@ -60,8 +60,10 @@ def _uv() -> list[str]:
 
 
 class LocalCluster:
-    def __init__(self, cluster_id: str, name: str, spec: dict, folder: Path, base_env: dict[str, str]):
+    def __init__(self, cluster_id: str, name: str, spec: dict, folder: Path, base_env: dict[str, str],
+                 warm: bool = False):
         self.cluster_id, self.name, self.spec, self.folder = cluster_id, name, spec, folder
+        self.warm = warm
         self.env_dir = folder / "env"
         self.home = folder / "home"
         self.base_env = base_env
@@ -86,8 +88,12 @@ class LocalCluster:
         if made.returncode:
             raise ClusterError(f"Could not create the cluster's Python environment: {made.stderr.strip()[-2000:]}")
         (self._site_packages() / "_runtime_libraries.pth").write_text("\n".join(runtime_site_packages()) + "\n")
-        # Warms up (imports the runtime's libraries) while the driver starts and libraries install.
-        self.zygote = Zygote(self.python, self.folder, self.environment())
+        # A cluster that serves several tasks warms up (imports the runtime's libraries once,
+        # while the driver starts and libraries install) and forks each task from there. For a
+        # single task that would only move its own imports, or waste them on a task without any
+        # (about 5 s of CPU per cluster, measured).
+        if self.warm:
+            self.zygote = Zygote(self.python, self.folder, self.environment())
         port_file = self.folder / "spark_port"
         log = (self.folder / "driver.log").open("ab")
         self.process = subprocess.Popen([self.python, str(CLUSTER_MAIN), str(port_file)], cwd=self.folder,
@@ -163,11 +169,12 @@ class ClusterManager:
         self._live: dict[str, LocalCluster] = {}
         self._lock = threading.Lock()
 
-    def start(self, run_id: int | None, name: str, spec: dict, source: str = "JOB") -> LocalCluster:
+    def start(self, run_id: int | None, name: str, spec: dict, source: str = "JOB", tasks: int = 1) -> LocalCluster:
+        """A running cluster for `tasks` tasks (warmed up for more than one)."""
         cluster_id = f"{time.strftime('%m%d-%H%M%S')}-{secrets.token_hex(4)}"
         folder = self.dirs.clusters / cluster_id
         folder.mkdir(parents=True)
-        cluster = LocalCluster(cluster_id, name, spec, folder, self.base_env())
+        cluster = LocalCluster(cluster_id, name, spec, folder, self.base_env(), warm=tasks > 1)
         started = int(time.time() * 1000)
         with self.db.transaction() as conn:
             conn.execute("INSERT INTO clusters (cluster_id, run_id, cluster_name, spec, state, start_time, cluster_source) "

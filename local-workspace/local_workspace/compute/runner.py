@@ -37,6 +37,7 @@ class _RunContext:
     procs: dict[int, subprocess.Popen] = field(default_factory=dict)
     clusters: dict[str, LocalCluster] = field(default_factory=dict)
     cluster_locks: dict[str, threading.Lock] = field(default_factory=dict)  # one start per cluster
+    to_run: set[str] = field(default_factory=set)  # the task keys this run (or repair) executes
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -135,6 +136,7 @@ class RunExecutor:
         if only is not None:  # a repair: tasks outside it keep their results
             results = {k: rows[k]["result_state"] for k in tasks if k not in only}
         order = [k for k in topological_order(list(tasks.values())) if k not in results]
+        ctx.to_run = set(order)
         futures: dict[Future, str] = {}
         with ThreadPoolExecutor(max_workers=self.max_parallel_tasks, thread_name_prefix=f"run-{ctx.run_id}") as pool:
             while order or futures:
@@ -285,13 +287,16 @@ class RunExecutor:
             key = f"job_cluster:{task['job_cluster_key']}"
             spec = next(c["new_cluster"] for c in ctx.spec["job_clusters"] if c["job_cluster_key"] == task["job_cluster_key"])
             name = f"job-{ctx.job_id or ctx.run_id}-run-{ctx.run_id}-{task['job_cluster_key']}"
+            serves = sum(1 for t in ctx.spec["tasks"]
+                         if t.get("job_cluster_key") == task["job_cluster_key"] and t["task_key"] in ctx.to_run)
         else:
             key, spec, name = f"task:{task['task_key']}", task["new_cluster"], f"job-{ctx.job_id or ctx.run_id}-run-{ctx.run_id}-{task['task_key']}"
+            serves = 1
         with ctx.lock:
             lock = ctx.cluster_locks.setdefault(key, threading.Lock())
         with lock:
             if key not in ctx.clusters:
-                ctx.clusters[key] = self.clusters.start(ctx.run_id, name, spec)
+                ctx.clusters[key] = self.clusters.start(ctx.run_id, name, spec, tasks=serves)
             return ctx.clusters[key]
 
     def _task_spec(self, ctx: _RunContext, task: dict, task_run_id: int, result_file: Path) -> dict:
