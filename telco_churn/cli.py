@@ -70,16 +70,28 @@ def _registry(args):
     from telco_churn.tracking import TrackingStore
 
     env = load_environment(args.env_file or default_env_file(), args.env)
+    folder = None
     if resolve_engine(args.engine) == "databricks":
         store = TrackingStore.databricks(unity_catalog=env.catalog is not None)
     else:
-        store = TrackingStore.local(local_workspace_dir(args.workspace_dir))
+        folder = local_workspace_dir(args.workspace_dir)
+        store = TrackingStore.local(folder)
     store.activate()
-    return ModelRegistry(env.registered_model_name, env.model_registry)
+    return ModelRegistry(env.registered_model_name, env.model_registry), folder
 
 
 def promote(args) -> int:
-    registry = _registry(args)
+    from telco_churn.logging_setup import get_logger
+    from telco_churn.pipelines.locking import turn_in
+
+    registry, folder = _registry(args)
+    # The lock model-deployment and model-train take: a hand promotion never interleaves with theirs.
+    with turn_in(folder, f"registry {registry.name}", get_logger("promote")):
+        _apply_promotion(registry, args)
+    return 0
+
+
+def _apply_promotion(registry, args) -> None:
     if args.stage:
         registry.set_stage(args.version, args.stage)
         print(f"{registry.name} v{args.version} -> stage {args.stage}")
@@ -89,11 +101,10 @@ def promote(args) -> int:
     else:
         registry.remove_alias(args.remove_alias)
         print(f"{registry.name}: alias @{args.remove_alias} removed")
-    return 0
 
 
 def list_models(args) -> int:
-    registry = _registry(args)
+    registry, _ = _registry(args)
     versions = registry.versions()
     if not versions:
         print(f"No versions of {registry.name}")

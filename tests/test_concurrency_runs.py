@@ -3,8 +3,15 @@ tables and the registry end consistent (never two Production versions)."""
 
 from __future__ import annotations
 
-import mlflow
+import logging
+import subprocess
+import sys
 
+import mlflow
+import yaml
+
+from telco_churn.paths import default_env_file
+from telco_churn.pipelines.locking import turn_in
 from tests.test_faults_million_rows import job_process
 
 TABLES = ("features", "labels", "reference")
@@ -45,3 +52,29 @@ def test_two_feature_table_creations_at_once_end_with_matching_tables(trained):
     features, labels, reference = (set(trained.read(key).customerID) for key in TABLES)
     assert labels.isdisjoint(reference) and labels | reference == features
     assert len(features) == len(set(trained.read("bronze").customerID))
+
+
+def test_a_promotion_by_hand_waits_for_the_registry_lock_of_a_deployment(trained, tmp_path):
+    name = trained.env.registered_model_name
+    conf = yaml.safe_load(default_env_file().read_text())
+    conf["environments"]["lockcheck"] = {"model_name": name}
+    env_file = tmp_path / "environments.yml"
+    env_file.write_text(yaml.safe_dump(conf))
+    version = trained.registry().versions()[0]
+    command = [sys.executable, "-m", "telco_churn.cli", "promote", "--env", "lockcheck", "--env-file", str(env_file),
+               "--engine", "sail", "--workspace-dir", str(trained.runtime.workspace_dir),
+               "--version", str(version.version), "--stage", "Archived"]
+    # The test holds the lock a model-deployment run holds while it compares and promotes.
+    with turn_in(trained.runtime.workspace_dir, f"registry {name}", logging.getLogger("test")):
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        waited = ""
+        while "waiting for it" not in waited:
+            line = process.stderr.readline()
+            assert line, f"promote ended without waiting: {waited[-2000:]}"
+            waited += line
+        assert process.poll() is None
+        assert {v.version: v.stage for v in trained.registry().versions()}[version.version] == version.stage
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err[-2000:]
+    assert f"v{version.version} -> stage Archived" in out
+    assert {v.version: v.stage for v in trained.registry().versions()}[version.version] == "Archived"

@@ -11,6 +11,8 @@ import fcntl
 import re
 import time
 from contextlib import contextmanager
+from logging import Logger
+from pathlib import Path
 from typing import Iterator
 
 from telco_churn.errors import TelcoChurnError
@@ -27,32 +29,38 @@ class ConcurrentRunError(TelcoChurnError):
 @contextmanager
 def taking_turns(ctx: JobContext, what: str, wait_seconds: float = WAIT_SECONDS) -> Iterator[None]:
     """Holds the lock called `what` (e.g. 'model-deployment telco_churn_local') while the block runs."""
-    folder = ctx.runtime.workspace_dir
+    with turn_in(ctx.runtime.workspace_dir, what, ctx.logger, wait_seconds):
+        yield
+
+
+@contextmanager
+def turn_in(folder: Path | None, what: str, logger: Logger, wait_seconds: float = WAIT_SECONDS) -> Iterator[None]:
+    """The lock `what` of the local lakehouse in folder; nothing to hold on Databricks (folder None)."""
     if folder is None:
         yield
         return
     path = folder / "locks" / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', what)}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
-        _acquire(handle, path, what, ctx, wait_seconds)
+        _acquire(handle, path, what, logger, wait_seconds)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _acquire(handle, path, what: str, ctx: JobContext, wait_seconds: float) -> None:
+def _acquire(handle, path, what: str, logger: Logger, wait_seconds: float) -> None:
     deadline = time.monotonic() + wait_seconds
     waited = False
     while True:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             if waited:
-                ctx.logger.info("Lock %s taken: the other run has ended", path.name)
+                logger.info("Lock %s taken: the other run has ended", path.name)
             return
         except BlockingIOError:
             if not waited:
-                ctx.logger.info("Another %s run is in progress on this lakehouse; waiting for it (lock %s)", what, path)
+                logger.info("Another %s run is in progress on this lakehouse; waiting for it (lock %s)", what, path)
                 waited = True
             if time.monotonic() > deadline:
                 raise ConcurrentRunError(
