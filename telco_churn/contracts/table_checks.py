@@ -14,12 +14,13 @@ and one for examples of the checks that failed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from pyspark.sql import Column, functions as F
 
 from telco_churn.config.contract import ColumnSpec, DataContract
+from telco_churn.contracts.quick_pass import quick_pass
 from telco_churn.contracts.report import CheckOutcome, Severity, ValidationReport
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ class Check:
     problem: str
     broken: Column  # true on a row that breaks the check
     shown: Column  # what an example shows of such a row
+    column: str = ""
+    kind: str = "value"  # "blank": counted exactly by the quick pass too
 
 
 def _column_checks(column: str, spec: ColumnSpec, contract: DataContract, value: Column, parsed: Column) -> list[Check]:
@@ -59,7 +62,7 @@ def _column_checks(column: str, spec: ColumnSpec, contract: DataContract, value:
     checks = []
     blank_severity = "error" if column == contract.key else spec.blank
     if blank_severity != "allow":
-        checks.append(Check(f"{column}: blank", blank_severity, "blank value(s)", blank, F.lit("blank")))
+        checks.append(Check(f"{column}: blank", blank_severity, "blank value(s)", blank, F.lit("blank"), kind="blank"))
     if spec.numeric:
         checks.append(Check(f"{column}: type", spec.severity, f"value(s) that are not {'an integer' if spec.type == 'integer' else 'a number'}",
                              ~blank & parsed.isNull(), value))
@@ -94,7 +97,8 @@ def check_contract(df: "DataFrame", contract: DataContract, target: str) -> Vali
     """Every check of the contract on df (columns as text): one Spark aggregation of counts, then
     one for the distinct keys and, only if a check failed, one for examples."""
     report = ValidationReport(target)
-    missing = missing_columns(df.columns, contract)
+    schema = df.schema  # one round trip to the engine, not one per column
+    missing = missing_columns(schema.names, contract)
     report.add(CheckOutcome("required columns", "error", len(contract.required_columns), len(missing),
                             f"missing column(s): {', '.join(missing)}"))
     if missing:
@@ -106,12 +110,18 @@ def check_contract(df: "DataFrame", contract: DataContract, target: str) -> Vali
     texts = df.select(*[text(column).alias(name) for column, name in names.items()])
     numeric = [names[c] for c, spec in contract.columns.items() if spec.numeric]
     prepared = texts.select("*", *[F.expr(f"try_cast({name} AS DOUBLE)").alias(f"{name}_n") for name in numeric])
-    checks = [check for column, spec in contract.columns.items()
+    checks = [replace(check, column=column) for column, spec in contract.columns.items()
               for check in _column_checks(column, spec, contract, F.col(names[column]), F.col(f"{names[column]}_n"))]
     key = F.col(names[contract.key])
-    known_key = F.when(key.isNotNull() & (key != ""), key)  # blank keys are the blank check's
-    rows, found = run_checks(prepared, key, contract.key, checks, report, {"keys": F.count(known_key)})
-    extra = found["keys"] - prepared.agg(F.count_distinct(known_key)).first()[0]
+    quick = quick_pass(df, schema, contract)
+    if quick is not None:  # every value check passed: only blank values can have been found
+        counts = [quick.blanks[c.column] if c.kind == "blank" else 0 for c in checks]
+        rows, extra = quick.rows, quick.extra_keys
+        add_outcomes(prepared, key, contract.key, checks, rows, counts, report)
+    else:
+        known_key = F.when(key.isNotNull() & (key != ""), key)  # blank keys are the blank check's
+        rows, found = run_checks(prepared, key, contract.key, checks, report, {"keys": F.count(known_key)})
+        extra = found["keys"] - prepared.agg(F.count_distinct(known_key)).first()[0]
     report.add(CheckOutcome(f"{contract.key}: unique", contract.duplicate_keys, rows, extra,
                             "extra row(s) with a repeated key", _repeated_key(prepared, key, contract.key) if extra else None))
     return report
@@ -125,16 +135,22 @@ def run_checks(df: "DataFrame", key: Column, key_name: str, checks: list[Check],
     # costs less here than Sail's aggregation of examples), so examples come only for the
     # checks that failed.
     extras = extras or {}
-    counts = df.agg(F.count(F.lit(1)).alias("rows"), *[value.alias(f"x_{name}") for name, value in extras.items()],
-                    *[F.sum(c.broken.cast("int")).alias(f"n{i}") for i, c in enumerate(checks)]).first()
-    rows = counts["rows"]
-    failed = {i: c for i, c in enumerate(checks) if counts[f"n{i}"]}
+    found = df.agg(F.count(F.lit(1)).alias("rows"), *[value.alias(f"x_{name}") for name, value in extras.items()],
+                   *[F.sum(c.broken.cast("int")).alias(f"n{i}") for i, c in enumerate(checks)]).first()
+    rows = found["rows"]
+    add_outcomes(df, key, key_name, checks, rows, [found[f"n{i}"] or 0 for i in range(len(checks))], report)
+    return rows, {name: found[f"x_{name}"] for name in extras}
+
+
+def add_outcomes(df: "DataFrame", key: Column, key_name: str, checks: list[Check], rows: int, counts: list[int],
+                 report: ValidationReport) -> None:
+    """Each check's outcome, with an example (one query) for those that failed."""
+    failed = {i: c for i, c in enumerate(checks) if counts[i]}
     shown_rows = _examples(df, key, failed) if failed else {}
     for i, check in enumerate(checks):
         example = shown_rows.get(i)
         shown = f"'{example['v']}' ({key_name} {example['k']})" if example is not None else None
-        report.add(CheckOutcome(check.name, check.severity, rows, counts[f"n{i}"] or 0, check.problem, shown))
-    return rows, {name: counts[f"x_{name}"] for name in extras}
+        report.add(CheckOutcome(check.name, check.severity, rows, counts[i], check.problem, shown))
 
 
 def _examples(df: "DataFrame", key: Column, failed: dict[int, Check]) -> dict:
