@@ -7,9 +7,10 @@ the same ~45 checks on a pre-typed copy of the columns):
 - Great Expectations 1.24 runs too and reports counts and examples: 6.4 s for 41
   expectations, and 35 more packages (275 MB) on every cluster.
 - DQX needs a Databricks WorkspaceClient and the Databricks Labs packages; pydeequ a JVM.
-Ours: the checks are declared in YAML (telco_churn/data/customers_contract.yml) and computed
-with one `agg` of counts (about 1.0 s here, 1.4 s in all), then one query for the distinct keys
-and one for examples of the checks that failed.
+Ours: the checks are declared in YAML (telco_churn/data/customers_contract.yml). A quick pass
+(quick_pass.py) proves a clean table clean in one aggregation plus a distinct count (about 0.6 s
+in all at 1M rows); otherwise one `agg` of counts (about 1.0 s), one query for the distinct keys,
+and one for examples of the checks that failed (1.2 s in all).
 """
 
 from __future__ import annotations
