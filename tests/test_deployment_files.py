@@ -284,6 +284,12 @@ def dbx_commands(workflow_file: Path) -> list[list[str]]:
     return commands
 
 
+def workflow_names(command: list[str]) -> list[str]:
+    """The workflows a `dbx deploy|launch` command names: its argument, or its --workflows list."""
+    listed = [n for value in option_values(command, "--workflows") for n in value.split(",")]
+    return listed or [command[1]]
+
+
 def test_github_workflows_use_dbx_0_8_commands_consistently():
     spec = load_deployment(DEPLOYMENT)
     commands = {p.name: dbx_commands(p) for p in GITHUB_WORKFLOWS}
@@ -293,14 +299,15 @@ def test_github_workflows_use_dbx_0_8_commands_consistently():
         ["launch", "STAGING-telco-churn-integration-test", "--environment", "staging", "--from-assets",
          "--branch-name", "$DBX_BRANCH", "--trace", "--kill-on-sigterm"],
     ]
-    deployed = [c[1] for c in commands["onrelease.yml"] if c[0] == "deploy"]
+    deployed = [name for c in commands["onrelease.yml"] if c[0] == "deploy" for name in workflow_names(c)]
     assert deployed == ["PROD-telco-churn-model-train", "PROD-telco-churn-model-deployment",
                         "PROD-telco-churn-model-inference-batch"]
     for file, lines in commands.items():
         for command in lines:
-            name, env = command[1], option_values(command, "--environment")
-            assert env == [environment_of(name)], f"{file}: {' '.join(command)}"
-            assert name in spec.workflows(env[0])
+            env = option_values(command, "--environment")
+            for name in workflow_names(command):
+                assert env == [environment_of(name)], f"{file}: {' '.join(command)}"
+                assert name in spec.workflows(env[0])
             # dbx 0.8 forms only: no --jobs=, --job=, --files-only or --as-run-submit.
             assert not {"--files-only", "--as-run-submit"} & set(command)
             assert not any(w.startswith(("--job=", "--jobs=")) for w in command)
