@@ -12,6 +12,16 @@ from tests.workspace.harness import DBX_BIN, LocalWorkspace, dbx, project_copy, 
 INITIAL = "PROD-telco-churn-initial-model-train-register"
 
 
+@pytest.fixture(autouse=True)
+def _close_pages(request):
+    """Closes the pages a browser test opened: an open run page reloads itself while the run is
+    active, and a renderer left behind costs the rest of the session CPU."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in request.getfixturevalue("browser").contexts:
+            context.close()
+
+
 @pytest.fixture(scope="session")
 def workspace(tmp_path_factory) -> LocalWorkspace:
     running = start_workspace(tmp_path_factory.mktemp("workspaces") / "shared")
