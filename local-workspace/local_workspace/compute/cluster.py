@@ -88,10 +88,10 @@ class LocalCluster:
         if made.returncode:
             raise ClusterError(f"Could not create the cluster's Python environment: {made.stderr.strip()[-2000:]}")
         (self._site_packages() / "_runtime_libraries.pth").write_text("\n".join(runtime_site_packages()) + "\n")
-        # A cluster that serves several tasks warms up (imports the runtime's libraries once,
-        # while the driver starts and libraries install) and forks each task from there. For a
-        # single task that would only move its own imports, or waste them on a task without any
-        # (about 5 s of CPU per cluster, measured).
+        # A warm cluster (several tasks of packaged code, the runner decides) imports the runtime's
+        # libraries once, while the driver starts and libraries install, and forks each task from
+        # there. Otherwise that would only move a task's own imports, or waste them on a task that
+        # needs none (about 5 s of CPU per cluster, measured).
         if self.warm:
             self.zygote = Zygote(self.python, self.folder, self.environment())
         port_file = self.folder / "spark_port"
@@ -169,12 +169,12 @@ class ClusterManager:
         self._live: dict[str, LocalCluster] = {}
         self._lock = threading.Lock()
 
-    def start(self, run_id: int | None, name: str, spec: dict, source: str = "JOB", tasks: int = 1) -> LocalCluster:
-        """A running cluster for `tasks` tasks (warmed up for more than one)."""
+    def start(self, run_id: int | None, name: str, spec: dict, source: str = "JOB", warm: bool = False) -> LocalCluster:
+        """A running cluster; `warm`: with a warm launcher to fork its tasks from."""
         cluster_id = f"{time.strftime('%m%d-%H%M%S')}-{secrets.token_hex(4)}"
         folder = self.dirs.clusters / cluster_id
         folder.mkdir(parents=True)
-        cluster = LocalCluster(cluster_id, name, spec, folder, self.base_env(), warm=tasks > 1)
+        cluster = LocalCluster(cluster_id, name, spec, folder, self.base_env(), warm=warm)
         started = int(time.time() * 1000)
         with self.db.transaction() as conn:
             conn.execute("INSERT INTO clusters (cluster_id, run_id, cluster_name, spec, state, start_time, cluster_source) "

@@ -287,16 +287,19 @@ class RunExecutor:
             key = f"job_cluster:{task['job_cluster_key']}"
             spec = next(c["new_cluster"] for c in ctx.spec["job_clusters"] if c["job_cluster_key"] == task["job_cluster_key"])
             name = f"job-{ctx.job_id or ctx.run_id}-run-{ctx.run_id}-{task['job_cluster_key']}"
-            serves = sum(1 for t in ctx.spec["tasks"]
-                         if t.get("job_cluster_key") == task["job_cluster_key"] and t["task_key"] in ctx.to_run)
+            serves = [t for t in ctx.spec["tasks"]
+                      if t.get("job_cluster_key") == task["job_cluster_key"] and t["task_key"] in ctx.to_run]
         else:
             key, spec, name = f"task:{task['task_key']}", task["new_cluster"], f"job-{ctx.job_id or ctx.run_id}-run-{ctx.run_id}-{task['task_key']}"
-            serves = 1
+            serves = [task]
+        # Warming up pays for several tasks of packaged code (a wheel or other libraries, which
+        # import the runtime's ML libraries); a bare script may import none of them.
+        warm = len(serves) > 1 and any(t.get("libraries") for t in serves)
         with ctx.lock:
             lock = ctx.cluster_locks.setdefault(key, threading.Lock())
         with lock:
             if key not in ctx.clusters:
-                ctx.clusters[key] = self.clusters.start(ctx.run_id, name, spec, tasks=serves)
+                ctx.clusters[key] = self.clusters.start(ctx.run_id, name, spec, warm=warm)
             return ctx.clusters[key]
 
     def _task_spec(self, ctx: _RunContext, task: dict, task_run_id: int, result_file: Path) -> dict:
