@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import yaml
 
+from telco_churn.config.contract import PACKAGED_CONTRACT
 from telco_churn.errors import DataValidationError
 from telco_churn.paths import DATA_FILE
 
@@ -73,6 +75,18 @@ def test_bad_bronze_fails_before_writing(built, raw, tmp_path, case, corrupt, me
     assert built.table("bronze") in str(error.value)
     _assert_unchanged(built, before)
     assert built.main("feature-table-creation") == 1  # and as a process: a non-zero exit
+
+
+def test_repeated_keys_the_contract_only_warns_of_are_refused_by_the_feature_store(built, raw, tmp_path):
+    contract = yaml.safe_load(PACKAGED_CONTRACT.read_text())
+    contract["duplicate_keys"] = "warn"
+    contract_file = tmp_path / "contract.yml"
+    contract_file.write_text(yaml.safe_dump(contract))
+    before = _snapshot(built)
+    _write_bronze(built, _with_duplicates(raw))
+    with pytest.raises(DataValidationError, match=r"primary key \['customerID'\] is not unique: 3 value\(s\) repeat"):
+        built.job("feature-table-creation", "--set", f"contract={contract_file}")
+    _assert_unchanged(built, before)
 
 
 def test_blank_label_is_refused(built, raw, tmp_path):

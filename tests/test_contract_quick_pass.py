@@ -67,3 +67,14 @@ def test_damaged_data_gets_the_full_checks_report(runtime, customers, monkeypatc
     quick, full = _reports(runtime, frame, monkeypatch)
     assert quick == full
     assert any(o.failures for o in full if o.check.startswith(column)) == (case != "domain value with spaces")
+
+
+@pytest.mark.parametrize("damage,proven", [(None, True), ("repeated", False), ("blank", False)])
+def test_the_report_proves_the_keys_only_when_none_is_blank_or_repeated(runtime, customers, damage, proven):
+    frame = customers.copy()
+    if damage == "repeated":
+        frame.loc[6, "customerID"] = frame.loc[8, "customerID"]
+    elif damage == "blank":
+        frame.loc[19, "customerID"] = " "
+    report = table_checks.check_contract(runtime.spark.createDataFrame(frame), CONTRACT, "t")
+    assert table_checks.proves_keys_unique(report, CONTRACT) is proven

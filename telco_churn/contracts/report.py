@@ -46,6 +46,11 @@ class ValidationReport:
     def extend(self, outcomes: list[CheckOutcome]) -> None:
         self.outcomes.extend(outcomes)
 
+    def passed(self, *checks: str) -> bool:
+        """True when every named check ran and no row broke it."""
+        ran = {o.check: o for o in self.outcomes}
+        return all(name in ran and not ran[name].failed for name in checks)
+
     @property
     def errors(self) -> list[CheckOutcome]:
         return [o for o in self.outcomes if o.failed and o.severity == "error"]

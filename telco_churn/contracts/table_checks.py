@@ -128,6 +128,12 @@ def check_contract(df: "DataFrame", contract: DataContract, target: str) -> Vali
     return report
 
 
+def proves_keys_unique(report: ValidationReport, contract: DataContract) -> bool:
+    """The contract's report shows every key present and none repeated, as trimmed text: the key
+    that featurize keeps. The feature store need not count them again."""
+    return report.passed(f"{contract.key}: blank", f"{contract.key}: unique")
+
+
 def run_checks(df: "DataFrame", key: Column, key_name: str, checks: list[Check], report: ValidationReport,
                extras: dict[str, Column] | None = None) -> tuple[int, dict]:
     """Adds each check's outcome to report; the rows checked and the values of the `extras` aggregates."""

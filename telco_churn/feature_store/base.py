@@ -68,9 +68,12 @@ def check_primary_keys(df: "DataFrame", primary_keys: list[str], table: str) -> 
 
 
 class FeatureStore(ABC):
-    def create_table(self, name: str, df: "DataFrame", primary_keys: list[str], description: str) -> None:
-        """Creates the feature table, or replaces its rows and schema if it exists."""
-        check_primary_keys(df, primary_keys, name)
+    def create_table(self, name: str, df: "DataFrame", primary_keys: list[str], description: str, *,
+                     keys_proven: bool = False) -> None:
+        """Creates the feature table, or replaces its rows and schema if it exists. keys_proven: the
+        caller has proven the keys present and unique (a data contract did), so they are not counted twice."""
+        if not keys_proven:
+            check_primary_keys(df, primary_keys, name)
         self._create_table(name, df, primary_keys, description)
 
     @abstractmethod

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from telco_churn.config.jobs import FeatureTableConfig
 from telco_churn.contracts.report import checked
-from telco_churn.contracts.table_checks import check_contract
+from telco_churn.contracts.table_checks import check_contract, proves_keys_unique
 from telco_churn.pipelines.locking import taking_turns
 from telco_churn.pipelines.featurization import featurize, in_reference
 from telco_churn.workload import JobContext
@@ -32,7 +32,7 @@ class FeatureTableCreator:
         env, lakehouse = self.ctx.env, self.ctx.lakehouse
         bronze_name = env.table("bronze")
         bronze = lakehouse.read(bronze_name, hint="Run data-ingest first (telco-churn-data-ingest).")
-        checked(check_contract(bronze, self.conf.contract, f"Bronze table {bronze_name}"), self.ctx.logger)
+        report = checked(check_contract(bronze, self.conf.contract, f"Bronze table {bronze_name}"), self.ctx.logger)
         featurized = featurize(bronze, self.conf, env.id_column, env.label_column)
         features = featurized.drop(env.label_column)
         labels = featurized.select(env.id_column, env.label_column)
@@ -40,7 +40,8 @@ class FeatureTableCreator:
         # Every check ran above; from here on only writes, each one atomic Delta commit. A kill
         # between two of them leaves tables of different runs: the jobs that read them compare
         # their keys (pipelines/consistency.py) and refuse a mix.
-        self.ctx.feature_store.create_table(env.table("features"), features, [env.id_column], self.conf.description)
+        self.ctx.feature_store.create_table(env.table("features"), features, [env.id_column], self.conf.description,
+                                            keys_proven=proves_keys_unique(report, self.conf.contract))
         lakehouse.write(labels.filter(~held_out), env.table("labels"), "overwrite")
         lakehouse.write(labels.filter(held_out), env.table("reference"), "overwrite")
         result = FeatureTableResult(
