@@ -21,7 +21,7 @@ from local_workspace.services.jobs import urls as jobs_urls
 from local_workspace.services.jobs.models import Jobs
 from local_workspace.services.jobs.responses import JobsResponses
 from local_workspace.services.mlflow import urls as mlflow_urls
-from local_workspace.services.mlflow.models import mlflow_server_app
+from local_workspace.services.mlflow.models import MlflowServer
 from local_workspace.services.mlflow.responses import MlflowResponses
 from local_workspace.services.repos import urls as repos_urls
 from local_workspace.services.repos.models import Repos
@@ -83,8 +83,8 @@ class Workspace:
         self.clusters.end_orphans("The workspace stopped while the cluster was running")
 
     def wsgi(self) -> Gateway:
-        dbfs_file = self.fuse.dbfs_file
-        mlflow_api = MlflowResponses(dbfs_file, self.dirs.dbfs, self.token.encode() + b"/signed", self.base_url)
+        mlflow_server = MlflowServer(f"sqlite:///{self.dirs.mlflow / 'mlflow.db'}", self.fuse.dbfs_file)
+        mlflow_api = MlflowResponses(mlflow_server, self.dirs.dbfs, self.token.encode() + b"/signed", self.base_url)
         routes = [
             *dbfs_urls.routes(DbfsResponses(self.dbfs)),
             *workspace_urls.routes(WorkspaceResponses(self.tree)),
@@ -94,9 +94,8 @@ class Workspace:
             *scim_urls.routes(ScimResponses(USER)),
             *mlflow_urls.routes(mlflow_api),
         ]
-        store_uri = f"sqlite:///{self.dirs.mlflow / 'mlflow.db'}"
         return Gateway(self.token, self.allowed_hosts, routes, mlflow_urls.public_routes(mlflow_api),
-                       mlflow_server_app(store_uri, dbfs_file), mlflow_urls.MLFLOW_PREFIXES, self.workspace_id,
+                       mlflow_server, mlflow_urls.MLFLOW_PREFIXES, self.workspace_id,
                        UiSite(self.token, self.jobs, self.executor))
 
     def close(self) -> None:

@@ -14,19 +14,20 @@ from werkzeug.wrappers import Request, Response
 
 from local_workspace.errors import InvalidParameterValue, ResourceDoesNotExist, Unauthenticated
 from local_workspace.http import Params, reply
-from local_workspace.services.mlflow.models import model_version_files
+from local_workspace.services.mlflow.models import MlflowServer
 
 SIGNED_URL_SECONDS = 900
 
 
 class MlflowResponses:
-    def __init__(self, dbfs_file: Callable[[str], Path], dbfs_root: Path, secret: bytes, base_url: Callable[[], str]):
-        self.dbfs_file, self.dbfs_root, self.secret, self.base_url = dbfs_file, dbfs_root, secret, base_url
+    def __init__(self, server: MlflowServer, dbfs_root: Path, secret: bytes, base_url: Callable[[], str]):
+        self.server, self.dbfs_root, self.secret, self.base_url = server, dbfs_root, secret, base_url
+        self.dbfs_file = server.dbfs_file
 
     def list_artifacts(self, request: Request) -> Response:
         params = Params(request)
         path = params.str("path", "").strip("/")
-        _, local = model_version_files(params.str("name"), str(params.get("version")), path, self.dbfs_file)
+        _, local = self.server.model_version_files(params.str("name"), str(params.get("version")), path)
         if not local.exists():
             return reply({"files": []})
         if local.is_file():
@@ -38,7 +39,7 @@ class MlflowResponses:
     def signed_download_uri(self, request: Request) -> Response:
         params = Params(request)
         path = params.str("path", "").strip("/")
-        _, local = model_version_files(params.str("name"), str(params.get("version")), path, self.dbfs_file)
+        _, local = self.server.model_version_files(params.str("name"), str(params.get("version")), path)
         if not local.is_file():
             raise ResourceDoesNotExist(f"No artifact file at '{path}'")
         relative = local.relative_to(self.dbfs_root.resolve()).as_posix()
