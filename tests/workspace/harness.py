@@ -19,6 +19,11 @@ _COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".venv-*", ".workspace", 
                                       "*.egg-info", "__pycache__", ".pytest_cache", "results", "docs")
 
 
+def clean_environment() -> dict[str, str]:
+    """This process's environment without any client setting: no workspace is reachable from it."""
+    return {k: v for k, v in os.environ.items() if not k.upper().startswith(_CLIENT_VARS)}
+
+
 @dataclass
 class LocalWorkspace:
     root: Path
@@ -34,7 +39,7 @@ class LocalWorkspace:
         """This process's environment, cleaned of client settings, plus `telco-churn workspace env`."""
         from local_workspace.cli import client_environment
 
-        clean = {k: v for k, v in os.environ.items() if not k.upper().startswith(_CLIENT_VARS)}
+        clean = clean_environment()
         # pip's build isolation makes each `dbx deploy` install setuptools into a throwaway
         # environment before building the same wheel; .venv-dbx has setuptools already. This
         # is pip configuration (as in a pip.conf), not a change to any command: the wheel is the same.
