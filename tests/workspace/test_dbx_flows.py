@@ -73,6 +73,11 @@ def test_every_deployed_job_matches_deployment_yml(deployed_prod, workspace):
         tasks = {t["task_key"]: t for t in settings["tasks"]}
         assert set(tasks) == set(workflow.task_keys), name
         assert sorted(c["job_cluster_key"] for c in settings.get("job_clusters", [])) == sorted(workflow.job_cluster_keys)
+        deployed_clusters = {c["job_cluster_key"]: c["new_cluster"] for c in settings.get("job_clusters", [])}
+        for cluster in workflow.raw.get("job_clusters") or []:
+            deployed = deployed_clusters[cluster["job_cluster_key"]]
+            for field, value in cluster["new_cluster"].items():  # runtime, node type, env vars...
+                assert deployed.get(field) == value, (name, cluster["job_cluster_key"], field)
         for task in workflow.tasks:
             deployed_task = tasks[task.key]
             assert sorted(d["task_key"] for d in deployed_task.get("depends_on", [])) == sorted(task.depends_on)
