@@ -12,6 +12,7 @@ import pytest
 import requests
 from databricks.sdk.errors import ResourceDoesNotExist
 from databricks.sdk.service import compute, jobs
+from databricks.sdk.service.workspace import ExportFormat, ImportFormat, Language
 from local_workspace.compute.processes import processes_under
 
 from tests.workspace.harness import databricks_cli, start_workspace
@@ -19,6 +20,7 @@ from tests.workspace.wheels import make_wheel
 
 CLUSTER = compute.ClusterSpec(spark_version="17.3.x-cpu-ml-scala2.13", num_workers=0)
 SLEEPER = b"import time\nprint('sleeping', flush=True)\ntime.sleep(300)\n"
+NOTEBOOK = b"# Databricks notebook source\nprint(1)\n"
 
 
 def _post(workspace, path: str, body: bytes | str) -> requests.Response:
@@ -135,8 +137,17 @@ def test_sigkill_of_the_workspace_mid_run_then_restart(tmp_path):
         client.dbfs.upload("/tests/sleep.py", io.BytesIO(SLEEPER), overwrite=True)
         job = client.jobs.create(name="survives-a-crash", tasks=[jobs.Task(
             task_key="sleep", new_cluster=CLUSTER, spark_python_task=jobs.SparkPythonTask(python_file="dbfs:/tests/sleep.py"))])
+        client.workspace.upload("/Shared/kept.py", io.BytesIO(NOTEBOOK), format=ImportFormat.SOURCE,
+                                language=Language.PYTHON)
+        experiment = client.api_client.do("POST", "/api/2.0/mlflow/experiments/create", body={"name": "/Shared/kept"})["experiment_id"]
+        client.api_client.do("POST", "/api/2.0/mlflow/registered-models/create", body={"name": "kept_model"})
         run_id = client.jobs.run_now(job.job_id).run_id
         _wait_running(client, run_id)
+        task_run = client.jobs.get_run(run_id).tasks[0].run_id
+        deadline = time.monotonic() + 60
+        while "sleeping" not in (client.jobs.get_run_output(task_run).logs or ""):
+            assert time.monotonic() < deadline, "the task printed nothing"
+            time.sleep(0.2)
         os.kill(first.process.pid, signal.SIGKILL)
         first.process.wait()
     finally:
@@ -150,6 +161,13 @@ def test_sigkill_of_the_workspace_mid_run_then_restart(tmp_path):
         assert "workspace stopped while this run was in progress" in run.state.state_message
         assert client.jobs.get(job.job_id).settings.name == "survives-a-crash"
         assert client.dbfs.download("/tests/sleep.py").read() == SLEEPER
+        # Everything stored before the crash: the run's logs, workspace files, MLflow and the registry.
+        assert "sleeping" in client.jobs.get_run_output(task_run).logs
+        assert client.workspace.download("/Shared/kept.py", format=ExportFormat.SOURCE).read() == NOTEBOOK
+        api = client.api_client  # MLflow's REST API, on the restarted workspace's port
+        found = api.do("GET", "/api/2.0/mlflow/experiments/get-by-name", query={"experiment_name": "/Shared/kept"})
+        assert found["experiment"]["experiment_id"] == experiment
+        assert api.do("GET", "/api/2.0/mlflow/registered-models/get", query={"name": "kept_model"})["registered_model"]
         assert processes_under(root / "runs") == [] and processes_under(root / "clusters") == []
         # The restarted workspace runs jobs again.
         client.dbfs.upload("/tests/quick.py", io.BytesIO(b"print('ok')\n"), overwrite=True)
