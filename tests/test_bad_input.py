@@ -158,3 +158,13 @@ def test_failed_training_registers_nothing(built, runtime):
     assert status == "FAILED" and not report["passed"]
     [mismatch] = [c for c in report["checks"] if c["outcome"] == "failed"]
     assert (mismatch["check"], mismatch["failures"], mismatch["example"]) == ("labels vs features", 1, "customerID GHOST-1")
+
+
+def test_a_training_set_of_one_class_is_refused(built, runtime):
+    before = len(built.registry().versions())
+    labels = built.read("labels").assign(churn=0)  # the same keys, every customer "No"
+    runtime.lakehouse.write(runtime.spark.createDataFrame(labels), built.table("labels"), "overwrite")
+    with pytest.raises(DataValidationError, match=r"churn: both classes: 1 class\(es\) missing, e.g. 0 positive and "
+                       rf"{len(labels)} negative row\(s\)"):
+        built.job("model-train")
+    assert len(built.registry().versions()) == before

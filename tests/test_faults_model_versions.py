@@ -82,3 +82,33 @@ def test_a_production_version_without_model_files_is_ignored_and_inference_write
     finally:
         (files / "MLmodel.gone").rename(files / "MLmodel")
     assert trained.delta_version("predictions") == version
+
+
+def test_inference_ignores_a_production_version_that_is_not_ready(trained):
+    if not _production(trained):
+        trained.registry().assign(trained.registry().versions()[0].version, "Production")
+    [production] = _production(trained)
+    trained.job("model-inference-batch")
+    version = trained.delta_version("predictions")
+    _set_status(trained, production, "PENDING_REGISTRATION")
+    try:
+        with pytest.raises(TelcoChurnError, match=rf"v{production} \(Production\) is ignored: its status is "
+                           "PENDING_REGISTRATION, not READY"):
+            trained.job("model-inference-batch")
+    finally:
+        _set_status(trained, production, "READY")
+    assert trained.delta_version("predictions") == version
+
+
+def test_deployment_ignores_a_candidate_without_model_files(trained, caplog):
+    candidate = trained.job("model-train", "--set", "model_params.n_estimators=5", "--set", "promote_to=Staging").version
+    files = Path(mlflow.MlflowClient().get_model_version_download_uri(
+        trained.env.registered_model_name, candidate).removeprefix("file://"))
+    production = _production(trained)
+    (files / "MLmodel").rename(files / "MLmodel.gone")
+    try:
+        result = trained.job("model-deployment")
+    finally:
+        (files / "MLmodel.gone").rename(files / "MLmodel")
+    assert result.decision is Decision.NO_CANDIDATE and _production(trained) == production
+    assert f"v{candidate} (Staging) is ignored: it has no model artifact (MLmodel missing)" in caplog.text

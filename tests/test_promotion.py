@@ -134,3 +134,9 @@ def test_deployment_run_is_logged(models):
     assert run["tags.decision"] == Decision.PROMOTE_BETTER.value
     assert run["metrics.candidate_roc_auc"] > run["metrics.current_roc_auc"]
     assert run["params.candidate_version"] == str(strong)
+    # Each model's input checks, saved in the run: a refused comparison would explain itself here.
+    reports = [a.path for a in mlflow.MlflowClient().list_artifacts(run["run_id"], "validation")]
+    assert sorted(reports) == sorted(f"validation/reference_v{v}.json" for v in (weak, strong))
+    for path in reports:
+        report = mlflow.artifacts.load_dict(f"runs:/{run['run_id']}/{path}")
+        assert report["passed"] and report["errors"] == 0 and report["checks"], path
