@@ -12,6 +12,7 @@ import time
 import pytest
 
 from telco_churn.errors import DataValidationError
+from telco_churn.pipelines.promotion import Decision
 from telco_churn.paths import PACKAGE_DIR
 from telco_churn.resample import resample_to_csv
 
@@ -96,3 +97,9 @@ def test_sigkill_between_feature_table_writes_leaves_tables_the_next_jobs_refuse
     assert result.features == ROWS and result.labels + result.reference == ROWS
     assert {key: box.delta_version(key) for key in TABLES} == {
         "bronze": before["bronze"], **{k: after[k] + 1 for k in ("features", "labels", "reference")}}
+    # On the rebuilt tables the jobs that load models pick the good version again: deployment
+    # compares the Staging model on the new reference customers, inference scores every customer.
+    deployed = box.job("model-deployment")
+    assert deployed.decision is Decision.PROMOTE_FIRST and [v.stage for v in box.registry().versions()] == ["Production"]
+    scored = box.job("model-inference-batch")
+    assert (scored.rows, scored.model_version) == (ROWS, deployed.candidate_version)
