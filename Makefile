@@ -16,6 +16,9 @@ $(STAMP): setup.py unit-requirements.txt local-workspace/pyproject.toml
 	# Compiled bytecode up front: this saves every new process seconds of recompiling its
 	# imports where PYTHONDONTWRITEBYTECODE is set (as on our CI machines).
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r unit-requirements.txt
+	# The project's own packages are installed editable, from source: compile them too. A pyc
+	# left stale by a later edit is ignored (its source is newer), never run.
+	$(BIN)/python -m compileall -q -j 0 telco_churn local-workspace/local_workspace
 	touch $(STAMP)
 
 install: $(STAMP)
