@@ -14,14 +14,26 @@ import pytest
 SHARED: dict[str, str] = {module: "prod-deployment" for module in (
     "tests/workspace/test_dbx_flows.py", "tests/workspace/test_notebook_build_training.py",
     "tests/workspace/test_ui_run_now.py")}
-LONGEST_FIRST = (
+LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest first
     "tests/workspace/test_dbx_flows.py",
     "tests/workspace/test_notebook_build_training.py",
     "tests/workspace/test_ui_run_now.py",
-    "tests/test_faults_million_rows.py",
-    "tests/test_story.py",
     "tests/workspace/test_pull_request_flow.py",
+    "tests/test_faults_million_rows.py",
     "tests/test_concurrency_runs.py",
+    "tests/workspace/test_faults.py",
+    "tests/test_promotion.py",
+    "tests/test_story.py",
+    "tests/test_jobs.py",
+    "tests/test_faults_model_versions.py",
+    "tests/test_bad_input.py",
+    "tests/workspace/test_ui_safety.py",
+    "tests/test_entry_points.py",
+    "tests/workspace/test_ci_notebook_build.py",
+    "tests/workspace/test_legacy_cli.py",
+    "tests/workspace/test_ui_runs.py",
+    "tests/workspace/test_ci_repo_test.py",
+    "tests/test_deployment_files.py",
 )
 
 
@@ -35,7 +47,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """xdist's per-module scheduling (loadscope), with the modules of SHARED as one unit."""
+    """xdist's per-module scheduling (loadscope), with the modules of SHARED as one unit. pytest.ini
+    passes --no-loadscope-reorder: xdist would otherwise order the units by their number of tests."""
     from xdist.scheduler import LoadScopeScheduling
 
     class GroupScheduling(LoadScopeScheduling):
