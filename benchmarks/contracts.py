@@ -76,7 +76,8 @@ def probe_feature_table(csv: Path, workspace: Path, repeat: int) -> dict:
             # speed drifts over minutes and every run adds Delta commits, so a fixed order would
             # favour one variant.
             names = list(variants)
-            for name in names[i % 3:] + names[:i % 3]:
+            first = i % len(names)
+            for name in names[first:] + names[:first]:
                 with contextlib.ExitStack() as patches:
                     for patch in variants[name]:
                         patches.enter_context(patch)

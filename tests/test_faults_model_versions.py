@@ -4,6 +4,7 @@ load models ignore a version that is not READY or has lost its model files, and 
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import mlflow
@@ -66,28 +67,38 @@ def test_a_candidate_that_is_not_ready_is_ignored_and_said(trained, caplog):
     assert f"v{candidate} (Staging) is ignored: its status is PENDING_REGISTRATION, not READY" in caplog.text
 
 
-def test_a_production_version_without_model_files_is_ignored_and_inference_writes_nothing(trained):
-    if not _production(trained):  # run alone: the first test of the module promoted one
-        trained.registry().assign(trained.registry().versions()[0].version, "Production")
-    trained.job("model-inference-batch")
-    [production] = _production(trained)
+def _one_production(box) -> int:
+    if not _production(box):  # run alone: the first test of the module promoted one
+        box.registry().assign(box.registry().versions()[0].version, "Production")
+    [production] = _production(box)
+    return production
+
+
+@contextmanager
+def _without_model_files(box, version: int):
+    """The version's MLmodel moved aside for the duration, as a half-written or pruned artifact leaves it."""
     files = Path(mlflow.MlflowClient().get_model_version_download_uri(
-        trained.env.registered_model_name, production).removeprefix("file://"))
-    version = trained.delta_version("predictions")
+        box.env.registered_model_name, version).removeprefix("file://"))
     (files / "MLmodel").rename(files / "MLmodel.gone")
     try:
+        yield
+    finally:
+        (files / "MLmodel.gone").rename(files / "MLmodel")
+
+
+def test_a_production_version_without_model_files_is_ignored_and_inference_writes_nothing(trained):
+    production = _one_production(trained)
+    trained.job("model-inference-batch")
+    version = trained.delta_version("predictions")
+    with _without_model_files(trained, production):
         with pytest.raises(TelcoChurnError, match=rf"No usable version .* is in 'Production' \(.* v{production} "
                            r"\(Production\) is ignored: it has no model artifact \(MLmodel missing\)\)"):
             trained.job("model-inference-batch")
-    finally:
-        (files / "MLmodel.gone").rename(files / "MLmodel")
     assert trained.delta_version("predictions") == version
 
 
 def test_inference_ignores_a_production_version_that_is_not_ready(trained):
-    if not _production(trained):
-        trained.registry().assign(trained.registry().versions()[0].version, "Production")
-    [production] = _production(trained)
+    production = _one_production(trained)
     trained.job("model-inference-batch")
     version = trained.delta_version("predictions")
     _set_status(trained, production, "PENDING_REGISTRATION")
@@ -102,13 +113,8 @@ def test_inference_ignores_a_production_version_that_is_not_ready(trained):
 
 def test_deployment_ignores_a_candidate_without_model_files(trained, caplog):
     candidate = trained.job("model-train", "--set", "model_params.n_estimators=5", "--set", "promote_to=Staging").version
-    files = Path(mlflow.MlflowClient().get_model_version_download_uri(
-        trained.env.registered_model_name, candidate).removeprefix("file://"))
     production = _production(trained)
-    (files / "MLmodel").rename(files / "MLmodel.gone")
-    try:
+    with _without_model_files(trained, candidate):
         result = trained.job("model-deployment")
-    finally:
-        (files / "MLmodel.gone").rename(files / "MLmodel")
     assert result.decision is Decision.NO_CANDIDATE and _production(trained) == production
     assert f"v{candidate} (Staging) is ignored: it has no model artifact (MLmodel missing)" in caplog.text

@@ -15,7 +15,7 @@ from tests.workspace.harness import DBX_BIN, REPO, clean_environment
 TELCO_CHURN = str(Path(sys.executable).parent / "telco-churn")
 
 
-def _shell(script: str, folder: Path) -> subprocess.CompletedProcess:
+def _shell(script: str) -> subprocess.CompletedProcess:
     env = clean_environment()
     env["PATH"] = f"{DBX_BIN}:{Path(sys.executable).parent}:{env['PATH']}"
     return subprocess.run(["bash", "-e", "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
@@ -25,26 +25,26 @@ def _shell(script: str, folder: Path) -> subprocess.CompletedProcess:
 def test_start_status_env_stop(tmp_path):
     folder = tmp_path / "ws"
     cli = f"{TELCO_CHURN} workspace"
-    started = _shell(f"{cli} start --dir {folder} --port 0", folder)
+    started = _shell(f"{cli} start --dir {folder} --port 0")
     try:
         assert started.returncode == 0, started.stderr
         assert "Workspace running at http://127.0.0.1:" in started.stdout
         assert stat.S_IMODE((folder / "token").stat().st_mode) == 0o600
-        status = _shell(f"{cli} status --dir {folder}", folder)
+        status = _shell(f"{cli} status --dir {folder}")
         assert status.returncode == 0 and "running at http://127.0.0.1:" in status.stdout
         # The README's line, then the legacy CLI and databricks-sdk with nothing else set up.
         used = _shell(f'eval "$({cli} env --dir {folder})"\n'
                       "databricks workspace mkdirs /Shared/cli-check\n"
                       "databricks workspace ls /Shared\n"
                       f"{sys.executable} -c 'from databricks.sdk import WorkspaceClient; "
-                      "print(WorkspaceClient().current_user.me().user_name)'", folder)
+                      "print(WorkspaceClient().current_user.me().user_name)'")
         assert used.returncode == 0, used.stdout + used.stderr
         assert "cli-check" in used.stdout and "@" in used.stdout.splitlines()[-1]
         assert (folder / "token").read_text().strip() not in used.stdout + used.stderr
     finally:
-        stopped = _shell(f"{cli} stop --dir {folder}", folder)
+        stopped = _shell(f"{cli} stop --dir {folder}")
     assert stopped.returncode == 0 and "Workspace stopped" in stopped.stdout
-    after = _shell(f"{cli} status --dir {folder}", folder)
+    after = _shell(f"{cli} status --dir {folder}")
     assert after.returncode == 3 and "not running" in after.stdout
 
 

@@ -22,7 +22,6 @@ SIGNED_URL_SECONDS = 900
 class MlflowResponses:
     def __init__(self, server: MlflowServer, dbfs_root: Path, secret: bytes, base_url: Callable[[], str]):
         self.server, self.dbfs_root, self.secret, self.base_url = server, dbfs_root, secret, base_url
-        self.dbfs_file = server.dbfs_file
 
     def list_artifacts(self, request: Request) -> Response:
         params = Params(request)
@@ -55,7 +54,7 @@ class MlflowResponses:
         """A presigned URL: no token header, the signature and its expiry are the credential."""
         if expires < time.time() or not hmac.compare_digest(token, self._sign(path, expires)):
             raise Unauthenticated("The signed URL is invalid or has expired")
-        local = self.dbfs_file("/" + path)
+        local = self.server.dbfs_file("/" + path)
         if not local.is_file():
             raise ResourceDoesNotExist("No such file")
         if request.headers.get("Range"):
