@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -13,6 +14,7 @@ MASK = "***"
 _MIN_SECRET_LENGTH = 6
 
 
+@functools.lru_cache(maxsize=4096)  # every log record checks every variable's name
 def is_secret_name(name: str) -> bool:
     return bool(SECRET_NAME.search(name))
 

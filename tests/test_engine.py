@@ -47,3 +47,11 @@ def test_local_workloads_use_the_local_feature_store(runtime, sandbox):
     assert isinstance(runtime.lakehouse, LocalLakehouse)
     assert isinstance(runtime.feature_store(sandbox.env), LocalFeatureStore)
     assert runtime.tracking(sandbox.env).tracking_uri.startswith("sqlite:///")
+
+
+def test_sessions_we_open_skip_pyspark_call_site_capture(runtime):
+    # Left on, every Column call captures its call site and retries a failed `import IPython`.
+    from pyspark.errors.utils import is_debugging_enabled
+
+    assert runtime.spark.conf.get("spark.python.sql.dataFrameDebugging.enabled") == "false"
+    assert not is_debugging_enabled()

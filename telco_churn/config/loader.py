@@ -11,6 +11,14 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from telco_churn.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
+# libyaml's loader where PyYAML has it: the same safe subset, several times faster than the
+# pure-Python one (every job reads its environment, job config and data contract).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """YAML text parsed with the safe loader (plain data only); raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
 
 
 class StrictModel(BaseModel):
@@ -27,7 +35,7 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(str(path), f"cannot read file ({exc.strerror or exc})") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -46,7 +54,7 @@ def parse_override(text: str, source: str) -> tuple[list[str], Any]:
     if not sep or not key.strip():
         raise ConfigError(source, f"override '{text}' must look like dotted.key=value")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = load_yaml(raw) if raw.strip() else ""
     except yaml.YAMLError:
         value = raw
     return key.strip().split("."), value

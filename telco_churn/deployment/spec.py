@@ -9,6 +9,8 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import yaml
 
+from telco_churn.config.loader import load_yaml
+
 FILE_PREFIXES = ("file:fuse://", "file://")
 # Workflow names carry their deployment environment as a prefix: PROD-telco-churn-model-train.
 ENV_PREFIXES = {"DEV": "dev", "STAGING": "staging", "PROD": "prod"}
@@ -119,7 +121,7 @@ def load_deployment(path: str | Path) -> DeploymentSpec:
     """Parses a dbx deployment file (YAML anchors and merge keys resolved)."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise DeploymentSpecError(f"cannot read deployment file {path}: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:

@@ -13,6 +13,11 @@ if TYPE_CHECKING:
 ENGINES = ("auto", "sail", "classic", "databricks", "connect")
 SPARK_REMOTE_VAR = "SPARK_REMOTE"  # set on a cluster that serves Spark over Spark Connect
 ENGINE_ENV_VAR = "TELCO_CHURN_ENGINE"
+# Spark Connect sessions we open (embedded Sail, a cluster's): without this, pyspark captures the
+# Python call site of every DataFrame and Column call, and tries to import IPython each time;
+# where IPython is absent that failed import searches sys.path again on every call. It was 16%
+# of a job's CPU in our tests. It only adds the call site to server-side error context.
+CONNECT_CLIENT_CONF = {"spark.python.sql.dataFrameDebugging.enabled": "false"}
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from telco_churn.engine import SPARK_REMOTE_VAR, Engine
+from telco_churn.engine import CONNECT_CLIENT_CONF, SPARK_REMOTE_VAR, Engine
 from telco_churn.errors import ConfigError
 
 WAREHOUSE_VAR = "SPARK_WAREHOUSE_DIR"
@@ -32,6 +32,6 @@ def start_connect() -> Engine:
     remote = os.environ.get(SPARK_REMOTE_VAR)
     if not remote:
         raise ConfigError("the cluster's environment", "engine 'connect' needs the Spark Connect URL of the cluster", SPARK_REMOTE_VAR)
-    spark = SparkSession.builder.remote(remote).getOrCreate()
+    spark = SparkSession.builder.remote(remote).config(map=CONNECT_CLIENT_CONF).getOrCreate()
     return Engine(kind="connect", spark=spark, _stop=spark.stop,
                   description=f"Spark Connect cluster {remote}, warehouse {warehouse_dir()}")

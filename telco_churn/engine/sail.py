@@ -5,7 +5,7 @@ from __future__ import annotations
 import atexit
 import os
 
-from telco_churn.engine import Engine
+from telco_churn.engine import CONNECT_CLIENT_CONF, Engine
 
 
 def start_sail() -> Engine:
@@ -19,7 +19,7 @@ def start_sail() -> Engine:
     server.start(background=True)
     _, port = server.listening_address
     # create(), not getOrCreate(): a second runtime in this process must not reuse the first one's session.
-    spark = SparkSession.builder.remote(f"sc://127.0.0.1:{port}").create()
+    spark = SparkSession.builder.remote(f"sc://127.0.0.1:{port}").config(map=CONNECT_CLIENT_CONF).create()
 
     def stop() -> None:
         # Client first: a client left open retries its server for about 30 s at exit.
