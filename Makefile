@@ -10,15 +10,17 @@ WORKFLOW ?=
 
 .PHONY: install demo test benchmark ui clean dbx dist deploy run workspace workspace-stop
 
+# Python writes the bytecode of each module it imports (its default), also where the machine sets
+# PYTHONDONTWRITEBYTECODE, as our CI machines do: the tests and the demo start hundreds of
+# processes that import MLflow, pandas and scikit-learn, and each would compile them again.
+# Compiling every installed module up front instead cost about 48 s of CPU at install; most of
+# those modules are never imported.
+export PYTHONDONTWRITEBYTECODE :=
+
 $(STAMP): setup.py unit-requirements.txt local-workspace/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip uv
-	# Compiled bytecode up front: this saves every new process seconds of recompiling its
-	# imports where PYTHONDONTWRITEBYTECODE is set (as on our CI machines).
-	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r unit-requirements.txt
-	# The project's own packages are installed editable, from source: compile them too. A pyc
-	# left stale by a later edit is ignored (its source is newer), never run.
-	$(BIN)/python -m compileall -q -j 0 telco_churn local-workspace/local_workspace
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r unit-requirements.txt
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -31,19 +31,18 @@ def ensure_dbx_venv() -> Path:
 def _ensure() -> Path:
     python = DBX_VENV / "bin" / "python"
     stamp = DBX_VENV / ".requirements-dbx.sha256"
-    digest = hashlib.sha256(REQUIREMENTS_DBX.read_bytes() + b"compiled").hexdigest()
+    digest = hashlib.sha256(REQUIREMENTS_DBX.read_bytes()).hexdigest()
     if python.exists() and stamp.exists() and stamp.read_text() == digest:
         return python
     uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
     if uv:
         steps = [[uv, "venv", "--allow-existing", "--python", sys.executable, str(DBX_VENV)],
-                 # Compiled bytecode: dbx imports MLflow and starts in 1-2 s instead of 7-8 where
-                 # PYTHONDONTWRITEBYTECODE is set, and the workspace tests run it a dozen times.
-                 [uv, "pip", "sync", "--compile-bytecode", "--python", str(python), str(REQUIREMENTS_DBX)]]
+                 # No bytecode compiled here: dbx's first run writes what it imports (`make` lets
+                 # Python write bytecode), a fraction of the whole environment.
+                 [uv, "pip", "sync", "--python", str(python), str(REQUIREMENTS_DBX)]]
     else:  # slower, but needs nothing beyond the standard library
         steps = [[sys.executable, "-m", "venv", str(DBX_VENV)],
-                 [str(python), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS_DBX)],
-                 [str(python), "-m", "compileall", "-q", str(DBX_VENV / "lib")]]
+                 [str(python), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS_DBX)]]
     for step in steps:
         done = subprocess.run(step, capture_output=True, text=True, check=False)
         assert done.returncode == 0, f"{' '.join(step)} failed:\n{done.stdout}\n{done.stderr}"
