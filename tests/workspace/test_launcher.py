@@ -1,11 +1,30 @@
-"""The cluster's warm launcher: a task it forks can be killed, with its group, from the first moment."""
+"""The workspace's warm launcher: a task it forks can be killed, with its group, from the first
+moment; it runs inside its cluster's environment; a cluster library that replaces a module the
+launcher imported sends the task to a fresh interpreter."""
 
+import json
 import os
 import signal
 import sys
 import time
+from pathlib import Path
 
-from local_workspace.compute.launcher import Zygote
+import pytest
+
+from local_workspace.compute.cluster import make_environment
+from local_workspace.compute.launcher import Zygote, start_task
+
+REPORT = """import json, sys, yaml, only_here
+json.dump({"prefix": sys.prefix, "executable": sys.executable, "only_here": only_here.WHERE,
+           "yaml": getattr(yaml, "WHERE", "runtime")}, open(sys.argv[1], "w"))
+"""
+
+
+def _wait_ready(zygote: Zygote) -> None:
+    deadline = time.monotonic() + 120
+    while not zygote.socket_path.exists() and time.monotonic() < deadline:
+        assert zygote.alive, (zygote.socket_path.parent / "launcher.log").read_text()
+        time.sleep(0.1)
 
 
 def test_a_forked_task_leads_its_group_as_soon_as_its_pid_is_known(tmp_path):
@@ -18,9 +37,7 @@ def test_a_forked_task_leads_its_group_as_soon_as_its_pid_is_known(tmp_path):
     # of them and it is ready at once; what is tested is the fork.
     zygote = Zygote(getattr(sys, "_base_executable", sys.executable), tmp_path, env)
     try:
-        deadline = time.monotonic() + 60
-        while not zygote.socket_path.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        _wait_ready(zygote)
         for attempt in range(8):  # the window was microseconds wide: several tries give it a chance
             task = zygote.fork([str(script)], tmp_path, env, tmp_path / f"out{attempt}", tmp_path / f"err{attempt}")
             assert task is not None, (tmp_path / "launcher.log").read_text()
@@ -30,3 +47,55 @@ def test_a_forked_task_leads_its_group_as_soon_as_its_pid_is_known(tmp_path):
     finally:
         zygote.process.kill()
         zygote.process.wait()
+
+
+def _cluster_env(folder: Path, only_here: str) -> Path:
+    make_environment(folder)
+    site = next((folder / "lib").glob("python3*/site-packages"))
+    (site / "only_here.py").write_text(f"WHERE = {only_here!r}\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def launcher(tmp_path_factory):
+    """A launcher as the workspace starts one: its own environment over the runtime's libraries."""
+    folder = tmp_path_factory.mktemp("launcher")
+    make_environment(folder / "env")
+    zygote = Zygote(str(folder / "env" / "bin" / "python"), folder, {"PATH": os.environ["PATH"]})
+    _wait_ready(zygote)
+    yield zygote
+    zygote.process.kill()
+    zygote.process.wait()
+
+
+def _run(launcher, env_dir: Path, folder: Path) -> tuple[object, dict]:
+    script, out = folder / "report.py", folder / "report.json"
+    script.write_text(REPORT)
+    task = start_task(launcher, str(env_dir / "bin" / "python"), [str(script), str(out)], folder,
+                      {"PATH": os.environ["PATH"]}, folder / "stdout", folder / "stderr", prefix=env_dir)
+    assert task.wait(timeout=60) == 0, (folder / "stderr").read_text()
+    return task, json.loads(out.read_text())
+
+
+def test_a_forked_task_runs_in_its_clusters_environment(launcher, tmp_path):
+    env_dir = _cluster_env(tmp_path / "env", "cluster one")
+    task, seen = _run(launcher, env_dir, tmp_path)
+    assert type(task).__name__ == "ForkedTask"  # forked, not a fresh interpreter
+    assert seen == {"prefix": str(env_dir), "executable": str(env_dir / "bin" / "python"),
+                    "only_here": "cluster one", "yaml": "runtime"}
+
+
+def test_a_cluster_library_that_replaces_a_warm_module_gets_a_fresh_interpreter(launcher, tmp_path):
+    env_dir = _cluster_env(tmp_path / "env", "cluster two")
+    site = next((env_dir / "lib").glob("python3*/site-packages"))
+    # A library installed on the cluster that provides `yaml`, which the launcher imported.
+    (site / "yaml").mkdir()
+    (site / "yaml" / "__init__.py").write_text("WHERE = 'cluster library'\n")
+    info = site / "yaml-99.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: yaml\nVersion: 99.0\n")
+    (info / "RECORD").write_text("yaml/__init__.py,,\nyaml-99.0.dist-info/METADATA,,\nyaml-99.0.dist-info/RECORD,,\n")
+    task, seen = _run(launcher, env_dir, tmp_path)
+    assert type(task).__name__ == "Popen"
+    assert seen["yaml"] == "cluster library" and seen["only_here"] == "cluster two"
+    assert seen["prefix"] == str(env_dir)

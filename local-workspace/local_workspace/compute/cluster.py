@@ -4,6 +4,7 @@ driver of its own. Tasks run in it as processes with the environment a cluster g
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -25,6 +26,7 @@ HERE = Path(__file__).resolve().parent
 CLUSTER_MAIN = HERE / "cluster_main.py"
 TASK_MAIN = HERE / "task_main.py"
 START_TIMEOUT = 120.0
+log = logging.getLogger("local_workspace")
 BASE_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
@@ -59,16 +61,24 @@ def _uv() -> list[str]:
     return [found] if found else [sys.executable, "-m", "uv"]
 
 
+def make_environment(env_dir: Path) -> None:
+    """A fresh virtualenv that sees the runtime's libraries: a cluster's, or the warm launcher's."""
+    made = subprocess.run([_base_python(), "-m", "venv", "--without-pip", str(env_dir)], capture_output=True, text=True)
+    if made.returncode:
+        raise ClusterError(f"Could not create the cluster's Python environment: {made.stderr.strip()[-2000:]}")
+    site_packages = next((env_dir / "lib").glob("python3*/site-packages"))
+    (site_packages / "_runtime_libraries.pth").write_text("\n".join(runtime_site_packages()) + "\n")
+
+
 class LocalCluster:
     def __init__(self, cluster_id: str, name: str, spec: dict, folder: Path, base_env: dict[str, str],
-                 warm: bool = False):
+                 launcher: Zygote | None = None):
         self.cluster_id, self.name, self.spec, self.folder = cluster_id, name, spec, folder
-        self.warm = warm
+        self.launcher = launcher  # the workspace's warm launcher, for tasks of packaged code
         self.env_dir = folder / "env"
         self.home = folder / "home"
         self.base_env = base_env
         self.process: subprocess.Popen | None = None
-        self.zygote: Zygote | None = None
         self.spark_port: int | None = None
         self.installed: set[str] = set()
         self.lock = threading.Lock()
@@ -77,23 +87,10 @@ class LocalCluster:
     def python(self) -> str:
         return str(self.env_dir / "bin" / "python")
 
-    def _site_packages(self) -> Path:
-        return next((self.env_dir / "lib").glob("python3*/site-packages"))
-
     def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
         (self.folder / "tmp").mkdir(exist_ok=True)
-        made = subprocess.run([_base_python(), "-m", "venv", "--without-pip", str(self.env_dir)],
-                              capture_output=True, text=True)
-        if made.returncode:
-            raise ClusterError(f"Could not create the cluster's Python environment: {made.stderr.strip()[-2000:]}")
-        (self._site_packages() / "_runtime_libraries.pth").write_text("\n".join(runtime_site_packages()) + "\n")
-        # A warm cluster (several tasks of packaged code, the runner decides) imports the runtime's
-        # libraries once, while the driver starts and libraries install, and forks each task from
-        # there. Otherwise that would only move a task's own imports, or waste them on a task that
-        # needs none (about 5 s of CPU per cluster, measured).
-        if self.warm:
-            self.zygote = Zygote(self.python, self.folder, self.environment())
+        make_environment(self.env_dir)
         port_file = self.folder / "spark_port"
         log = (self.folder / "driver.log").open("ab")
         self.process = subprocess.Popen([self.python, str(CLUSTER_MAIN), str(port_file)], cwd=self.folder,
@@ -152,11 +149,9 @@ class LocalCluster:
 
     def start_task(self, argv: list[str], cwd: Path, stdout: Path, stderr: Path):
         """A task's process with the cluster's environment (forked warm when possible)."""
-        return start_task(self.zygote, self.python, argv, cwd, self.environment(), stdout, stderr)
+        return start_task(self.launcher, self.python, argv, cwd, self.environment(), stdout, stderr, prefix=self.env_dir)
 
     def terminate(self) -> None:
-        if self.zygote is not None:
-            kill_group(self.zygote.process.pid, grace=2.0, child=self.zygote.process)
         if self.process is not None:
             kill_group(self.process.pid, child=self.process)
             self.process.wait(timeout=10)
@@ -168,13 +163,44 @@ class ClusterManager:
         self.db, self.dirs, self.base_env = db, dirs, base_env
         self._live: dict[str, LocalCluster] = {}
         self._lock = threading.Lock()
+        self._launcher: Zygote | None = None
+
+    @property
+    def launcher_dir(self) -> Path:
+        return self.dirs.clusters / "launcher"
+
+    def warm_launcher(self) -> Zygote | None:
+        """The workspace's warm launcher, started on first need (None if it cannot start).
+
+        One for all clusters: it imports the runtime's libraries once (about 4 s of CPU), and each
+        task of packaged code is forked from it into its cluster's environment, instead of a fresh
+        interpreter importing them again. It starts while the first cluster installs its libraries.
+        """
+        with self._lock:
+            if self._launcher is not None and self._launcher.alive:
+                return self._launcher
+            folder = self.launcher_dir
+            folder.mkdir(exist_ok=True)
+            try:
+                if not (folder / "env" / "bin" / "python").exists():
+                    make_environment(folder / "env")
+            except ClusterError as exc:
+                log.warning("No warm launcher, tasks start as fresh interpreters: %s", exc)
+                return None
+            for stale in ("launcher.sock", "launcher.sock.tmp"):
+                (folder / stale).unlink(missing_ok=True)
+            env = {"PATH": BASE_PATH, "HOME": str(folder), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+                   "TMPDIR": str(folder), "PYTHONUNBUFFERED": "1"}
+            self._launcher = Zygote(str(folder / "env" / "bin" / "python"), folder, env)
+            return self._launcher
 
     def start(self, run_id: int | None, name: str, spec: dict, source: str = "JOB", warm: bool = False) -> LocalCluster:
-        """A running cluster; `warm`: with a warm launcher to fork its tasks from."""
+        """A running cluster; `warm`: its tasks fork from the workspace's warm launcher."""
         cluster_id = f"{time.strftime('%m%d-%H%M%S')}-{secrets.token_hex(4)}"
         folder = self.dirs.clusters / cluster_id
         folder.mkdir(parents=True)
-        cluster = LocalCluster(cluster_id, name, spec, folder, self.base_env(), warm=warm)
+        cluster = LocalCluster(cluster_id, name, spec, folder, self.base_env(),
+                               launcher=self.warm_launcher() if warm else None)
         started = int(time.time() * 1000)
         with self.db.transaction() as conn:
             conn.execute("INSERT INTO clusters (cluster_id, run_id, cluster_name, spec, state, start_time, cluster_source) "
@@ -228,7 +254,8 @@ class ClusterManager:
         return out
 
     def end_orphans(self, message: str) -> None:
-        """After a crash: ends the drivers a dead workspace left running, and records it."""
+        """After a crash: ends the drivers and the launcher a dead workspace left running, and records it."""
+        end_processes_under(self.launcher_dir)
         for row in self.db.query("SELECT * FROM clusters WHERE state IN ('PENDING', 'RUNNING', 'TERMINATING')"):
             end_processes_under(self.dirs.clusters / row["cluster_id"])  # driver, launcher, pip
             shutil.rmtree(self.dirs.clusters / row["cluster_id"] / "env", ignore_errors=True)
@@ -236,9 +263,11 @@ class ClusterManager:
 
     def stop_all(self) -> None:
         with self._lock:
-            live = list(self._live.values())
+            live, launcher, self._launcher = list(self._live.values()), self._launcher, None
         for cluster in live:
             self.terminate(cluster, "The workspace stopped")
+        if launcher is not None:
+            kill_group(launcher.process.pid, grace=2.0, child=launcher.process)
 
 
 def _ms() -> int:

@@ -1,5 +1,6 @@
-"""Starting a task's process on a cluster: forked from the cluster's warm launcher (zygote_main.py)
-when it is ready and current, else a fresh interpreter; the runner sees one Popen-like handle."""
+"""Starting a task's process on a cluster: forked from the workspace's warm launcher (zygote_main.py)
+into the cluster's environment when the launcher is ready and the cluster's libraries allow it,
+else a fresh interpreter; the runner sees one Popen-like handle."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import time
 from pathlib import Path
 
 ZYGOTE_MAIN = Path(__file__).resolve().parent / "zygote_main.py"
-READY_TIMEOUT = 5.0  # longer than a warm-up on a quiet machine; a task never waits on a stuck one
+# Longer than a warm-up on a busy machine (a fresh interpreter would pay the same imports); a
+# task never waits on a stuck launcher longer than this.
+READY_TIMEOUT = 60.0
 
 
 class ForkedTask:
@@ -62,11 +65,18 @@ class Zygote:
             time.sleep(0.02)
         return self.process.poll() is None
 
-    def fork(self, argv: list[str], cwd: Path, env: dict[str, str], stdout: Path, stderr: Path) -> ForkedTask | None:
-        """The task forked from the warm launcher; None if it cannot serve (start it afresh then)."""
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def fork(self, argv: list[str], cwd: Path, env: dict[str, str], stdout: Path, stderr: Path,
+             prefix: Path | None = None) -> ForkedTask | None:
+        """The task forked from the warm launcher, inside the environment at prefix if given; None
+        if the launcher cannot serve it (start it afresh then)."""
         if not self._ready():
             return None
-        request = {"argv": argv, "cwd": str(cwd), "env": env, "stdout": str(stdout), "stderr": str(stderr)}
+        request = {"argv": argv, "cwd": str(cwd), "env": env, "stdout": str(stdout), "stderr": str(stderr),
+                   "prefix": str(prefix) if prefix else None}
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             conn.settimeout(30)
@@ -89,9 +99,10 @@ class Zygote:
 
 
 def start_task(zygote: Zygote | None, python: str, argv: list[str], cwd: Path, env: dict[str, str],
-               stdout: Path, stderr: Path):
-    """The task's process: forked when possible, else a fresh interpreter in a session of its own."""
-    forked = zygote.fork(argv, cwd, env, stdout, stderr) if zygote is not None else None
+               stdout: Path, stderr: Path, prefix: Path | None = None):
+    """The task's process: forked when possible (into the environment at prefix), else a fresh
+    interpreter (`python`) in a session of its own."""
+    forked = zygote.fork(argv, cwd, env, stdout, stderr, prefix) if zygote is not None else None
     if forked is not None:
         return forked
     with stdout.open("ab") as out, stderr.open("ab") as err:

@@ -292,9 +292,10 @@ class RunExecutor:
         else:
             key, spec, name = f"task:{task['task_key']}", task["new_cluster"], f"job-{ctx.job_id or ctx.run_id}-run-{ctx.run_id}-{task['task_key']}"
             serves = [task]
-        # Warming up pays for several tasks of packaged code (a wheel or other libraries, which
-        # import the runtime's ML libraries); a bare script may import none of them.
-        warm = len(serves) > 1 and any(t.get("libraries") for t in serves)
+        # Packaged code (a wheel or other libraries, a notebook) imports the runtime's ML libraries:
+        # its tasks fork from the workspace's warm launcher. A bare script may import none of them,
+        # and starts as a fresh interpreter, which costs it less.
+        warm = any(t.get("libraries") or "notebook_task" in t for t in serves)
         with ctx.lock:
             lock = ctx.cluster_locks.setdefault(key, threading.Lock())
         with lock:

@@ -1,19 +1,23 @@
-"""A cluster's warm launcher: imports the runtime's heavy libraries once, then forks one process
-per task, so that a task does not spend seconds importing MLflow, pandas and scikit-learn.
+"""The workspace's warm launcher: imports the runtime's heavy libraries once, then forks one
+process per task, so that a task does not spend seconds importing MLflow, pandas and scikit-learn.
 
-Run with the cluster's own Python, as a file (it imports nothing of the workspace):
+Run as a file with the Python of an environment like a cluster's (it imports nothing of the
+workspace):
     python zygote_main.py SOCKET
-One JSON request per connection: {"argv": [file, ...], "cwd", "env", "stdout", "stderr"}. The
-reply is `pid N`, later `exit CODE`; or `stale` when a library installed on the cluster after
-the warm-up shadows a module imported by it, and the task must start afresh.
+One JSON request per connection: {"argv": [file, ...], "cwd", "env", "stdout", "stderr", and
+"prefix": the cluster's environment, which the task enters}. The reply is `pid N`, later
+`exit CODE`; or `stale` when a library installed on that cluster shadows a module imported here,
+and the task must start afresh.
 """
 
 import atexit
 import importlib
 import json
+import glob
 import os
 import runpy
 import signal
+import site
 import socket
 import sys
 import threading
@@ -28,6 +32,10 @@ def _site_packages() -> str:
     return next(p for p in sys.path if p.startswith(sys.prefix) and p.endswith("site-packages"))
 
 
+def _site_packages_of(prefix: str) -> str:
+    return glob.glob(os.path.join(prefix, "lib", "python3*", "site-packages"))[0]
+
+
 def _loaded_from(module, folder: str) -> bool:
     origin = getattr(module, "__file__", None)
     if origin:
@@ -36,9 +44,9 @@ def _loaded_from(module, folder: str) -> bool:
     return any(str(entry).startswith(folder) for entry in getattr(module, "__path__", ()))
 
 
-def _shadowed() -> list[str]:
-    """Modules imported here from the runtime that a library installed on the cluster replaces."""
-    own = _site_packages()
+def _shadowed(own: str) -> list[str]:
+    """Modules imported here from the runtime that a library installed in `own` (a cluster's
+    site-packages) replaces."""
     found = []
     for dist in distributions(path=[own]):
         for file in dist.files or ():
@@ -49,10 +57,24 @@ def _shadowed() -> list[str]:
     return sorted(set(found))
 
 
+def _enter(prefix: str) -> None:
+    """Becomes the interpreter of the cluster's environment at prefix: a virtualenv over the same
+    runtime as ours, so only its own site-packages (first on the path) and its .pth files differ."""
+    own, theirs = _site_packages(), _site_packages_of(prefix)
+    sys.path[sys.path.index(own)] = theirs
+    sys.path_importer_cache.pop(own, None)
+    sys.prefix = sys.exec_prefix = prefix
+    sys.executable = os.path.join(prefix, "bin", "python")
+    site.addsitedir(theirs)  # already on the path: this only reads its .pth files
+    importlib.invalidate_caches()
+
+
 def _child(request: dict, started: int) -> None:
-    """Becomes the task: its own session, directory, environment and output files."""
+    """Becomes the task: its own session, environment, directory and output files."""
     os.setsid()
     os.close(started)
+    if request.get("prefix"):
+        _enter(request["prefix"])
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     os.chdir(request["cwd"])
@@ -103,7 +125,7 @@ def main() -> None:
     while True:
         conn, _ = server.accept()
         request = json.loads(conn.makefile("r").readline())
-        stale = _shadowed()
+        stale = _shadowed(_site_packages_of(request["prefix"]) if request.get("prefix") else _site_packages())
         if stale:
             conn.sendall(f"stale {','.join(stale)}\n".encode())
             conn.close()
