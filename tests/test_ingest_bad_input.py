@@ -88,9 +88,9 @@ CASES = [
     ("negative tenure", _set("tenure", [0], "-3"), [rf"tenure: range: 1 value\(s\) below 0, e.g. '-3' \(customerID {KEY[0]}\)"]),
     ("5 of 21 fields", _lines(_drop_fields), [r"field count: 1 line\(s\) without the header's 21 fields, e.g. line\(s\) 4; line 4: 5 field\(s\)"]),
     ("semicolons", lambda df: df.to_csv(index=False, sep=";"),
-     [r"required column\(s\) missing from the header: customerID, gender", r"is the delimiter ';', not ','\?"]),
+     [r"header: required columns: \d+ required column\(s\) missing from the header: customerID, gender", r"is the delimiter ';', not ','\?"]),
     ("missing column", lambda df: _csv_text(df.drop(columns=["tenure", "Contract"])),
-     [r"required column\(s\) missing from the header: tenure, Contract"]),
+     [r"header: required columns: 2 required column\(s\) missing from the header: tenure, Contract"]),
     # Six more of our own.
     ("empty file", lambda df: "", [r"header: the file is empty"]),
     ("header only", lambda df: _csv_text(df.head(0)), [r"data rows: the file has a header only, no data row"]),
