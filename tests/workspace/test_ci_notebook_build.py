@@ -29,6 +29,12 @@ dbutils.notebook.exit(run_id)
 RAISING_NOTEBOOK = """# Databricks notebook source
 raise ValueError("the notebook broke on purpose")
 """
+SILENT_NOTEBOOK = """# Databricks notebook source
+print("trained, but said nothing")
+"""
+UNKNOWN_RUN_NOTEBOOK = """# Databricks notebook source
+dbutils.notebook.exit("0123456789abcdef0123456789abcdef")
+"""
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +44,9 @@ def self_contained(tmp_path_factory):
     (folder / "src").mkdir()
     (folder / "src" / "metric.py").write_text(METRIC_NOTEBOOK)
     (folder / "src" / "raising.py").write_text(RAISING_NOTEBOOK)
-    for name in ("metric", "raising"):
+    (folder / "src" / "silent.py").write_text(SILENT_NOTEBOOK)
+    (folder / "src" / "unknown_run.py").write_text(UNKNOWN_RUN_NOTEBOOK)
+    for name in ("metric", "raising", "silent", "unknown_run"):
         (folder / f"{name}.json").write_text(json.dumps({
             "new_cluster": {"spark_version": "15.4.x-cpu-ml-scala2.12", "num_workers": 0},
             "notebook_task": {"notebook_path": name}, "timeout_seconds": 600}))
@@ -88,6 +96,22 @@ def test_a_raising_notebook_fails_with_its_error_in_the_report(workspace, self_c
     assert "Traceback" in job["error_trace"]
     assert report["mlflow_run"] is None and report["checks"] == []
     assert [s["status"] for s in report["steps"]] == ["ok"] * 5 + ["failed", "skipped", "skipped"]
+
+
+@pytest.mark.parametrize("name, step, error", [
+    ("silent", "read exit value", "ended without an exit value: it must end with dbutils.notebook.exit(<MLflow run id>)"),
+    ("unknown_run", "fetch MLflow run and check",
+     "MLflow run '0123456789abcdef0123456789abcdef' (the notebook's exit value) is not a run of this workspace"),
+])
+def test_a_notebook_without_a_usable_exit_value_fails_at_its_step(workspace, self_contained, monkeypatch, capsys,
+                                                                   name, step, error):
+    done, report = _build(workspace, monkeypatch, capsys, self_contained, name, str(self_contained / "src"),
+                          "--expect-metric", "roc_auc>=0.5")
+    assert done.returncode == 1, output(done)
+    assert report["databricks_job"]["state"]["result_state"] == "SUCCESS"  # the run itself went well
+    assert report["info"]["result_state"] == "FAILED" and report["info"]["failed_step"] == step
+    assert error in report["info"]["error"]
+    assert report["mlflow_run"] is None and report["checks"] == []
 
 
 def test_bad_options_stop_before_the_workspace_is_touched(workspace, self_contained, monkeypatch, capsys):
