@@ -14,9 +14,9 @@ import pytest
 from local_workspace.compute.cluster import make_environment
 from local_workspace.compute.launcher import Zygote, start_task
 
-REPORT = """import json, sys, yaml, only_here
+REPORT = """import json, sys, tempfile, yaml, only_here
 json.dump({"prefix": sys.prefix, "executable": sys.executable, "only_here": only_here.WHERE,
-           "yaml": getattr(yaml, "WHERE", "runtime")}, open(sys.argv[1], "w"))
+           "yaml": getattr(yaml, "WHERE", "runtime"), "tmp": tempfile.gettempdir()}, open(sys.argv[1], "w"))
 """
 
 
@@ -72,7 +72,8 @@ def _run(launcher, env_dir: Path, folder: Path) -> tuple[object, dict]:
     script, out = folder / "report.py", folder / "report.json"
     script.write_text(REPORT)
     task = start_task(launcher, str(env_dir / "bin" / "python"), [str(script), str(out)], folder,
-                      {"PATH": os.environ["PATH"]}, folder / "stdout", folder / "stderr", prefix=env_dir)
+                      {"PATH": os.environ["PATH"], "TMPDIR": str(folder)}, folder / "stdout", folder / "stderr",
+                      prefix=env_dir)
     assert task.wait(timeout=60) == 0, (folder / "stderr").read_text()
     return task, json.loads(out.read_text())
 
@@ -82,7 +83,7 @@ def test_a_forked_task_runs_in_its_clusters_environment(launcher, tmp_path):
     task, seen = _run(launcher, env_dir, tmp_path)
     assert type(task).__name__ == "ForkedTask"  # forked, not a fresh interpreter
     assert seen == {"prefix": str(env_dir), "executable": str(env_dir / "bin" / "python"),
-                    "only_here": "cluster one", "yaml": "runtime"}
+                    "only_here": "cluster one", "yaml": "runtime", "tmp": str(tmp_path)}
 
 
 def test_a_cluster_library_that_replaces_a_warm_module_gets_a_fresh_interpreter(launcher, tmp_path):

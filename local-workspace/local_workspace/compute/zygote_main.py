@@ -20,6 +20,7 @@ import signal
 import site
 import socket
 import sys
+import tempfile
 import threading
 import traceback
 from importlib.metadata import distributions
@@ -80,6 +81,7 @@ def _child(request: dict, started: int) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    tempfile.tempdir = None  # from the task's TMPDIR, should a warm import have cached ours
     for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
         os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644), fd)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
