@@ -26,8 +26,9 @@ HERE = Path(__file__).resolve().parent
 CLUSTER_MAIN = HERE / "cluster_main.py"
 TASK_MAIN = HERE / "task_main.py"
 START_TIMEOUT = 120.0
-log = logging.getLogger("local_workspace")
 BASE_PATH = "/usr/local/bin:/usr/bin:/bin"
+# Not `log`: the methods below name their log files so.
+logger = logging.getLogger("local_workspace")
 
 
 class ClusterError(Exception):
@@ -180,18 +181,19 @@ class ClusterManager:
             if self._launcher is not None and self._launcher.alive:
                 return self._launcher
             folder = self.launcher_dir
+            python = folder / "env" / "bin" / "python"
             folder.mkdir(exist_ok=True)
             try:
-                if not (folder / "env" / "bin" / "python").exists():
+                if not python.exists():
                     make_environment(folder / "env")
             except ClusterError as exc:
-                log.warning("No warm launcher, tasks start as fresh interpreters: %s", exc)
+                logger.warning("No warm launcher, tasks start as fresh interpreters: %s", exc)
                 return None
             for stale in ("launcher.sock", "launcher.sock.tmp"):
                 (folder / stale).unlink(missing_ok=True)
             env = {"PATH": BASE_PATH, "HOME": str(folder), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                    "TMPDIR": str(folder), "PYTHONUNBUFFERED": "1"}
-            self._launcher = Zygote(str(folder / "env" / "bin" / "python"), folder, env)
+            self._launcher = Zygote(str(python), folder, env)
             return self._launcher
 
     def start(self, run_id: int | None, name: str, spec: dict, source: str = "JOB", warm: bool = False) -> LocalCluster:
@@ -257,7 +259,7 @@ class ClusterManager:
         """After a crash: ends the drivers and the launcher a dead workspace left running, and records it."""
         end_processes_under(self.launcher_dir)
         for row in self.db.query("SELECT * FROM clusters WHERE state IN ('PENDING', 'RUNNING', 'TERMINATING')"):
-            end_processes_under(self.dirs.clusters / row["cluster_id"])  # driver, launcher, pip
+            end_processes_under(self.dirs.clusters / row["cluster_id"])  # driver, pip
             shutil.rmtree(self.dirs.clusters / row["cluster_id"] / "env", ignore_errors=True)
             self._set(row["cluster_id"], state="TERMINATED", state_message=message, terminated_time=_ms())
 
