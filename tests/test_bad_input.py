@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 import yaml
@@ -77,11 +79,17 @@ def test_bad_bronze_fails_before_writing(built, raw, tmp_path, case, corrupt, me
     assert built.main("feature-table-creation") == 1  # and as a process: a non-zero exit
 
 
-def test_repeated_keys_the_contract_only_warns_of_are_refused_by_the_feature_store(built, raw, tmp_path):
+def _contract_file(tmp_path, edit) -> Path:
+    """The shipped contract, changed by edit(contract dict), in a file of its own."""
     contract = yaml.safe_load(PACKAGED_CONTRACT.read_text())
-    contract["duplicate_keys"] = "warn"
-    contract_file = tmp_path / "contract.yml"
-    contract_file.write_text(yaml.safe_dump(contract))
+    edit(contract)
+    path = tmp_path / "contract.yml"
+    path.write_text(yaml.safe_dump(contract))
+    return path
+
+
+def test_repeated_keys_the_contract_only_warns_of_are_refused_by_the_feature_store(built, raw, tmp_path):
+    contract_file = _contract_file(tmp_path, lambda contract: contract.update(duplicate_keys="warn"))
     before = _snapshot(built)
     _write_bronze(built, _with_duplicates(raw))
     with pytest.raises(DataValidationError, match=r"primary key \['customerID'\] is not unique: 3 value\(s\) repeat"):
@@ -95,6 +103,39 @@ def test_blank_label_is_refused(built, raw, tmp_path):
     _write_bronze(built, frame)
     with pytest.raises(DataValidationError, match=r"Churn: blank: 2 blank value\(s\)"):
         built.job("feature-table-creation")
+
+
+def test_rows_written_after_data_ingest_are_checked_again(built, raw):
+    # data-ingest's record holds for the version it wrote; an append by another writer makes a
+    # new version without one, and the whole table is checked.
+    before = _snapshot(built)
+    appended = _with_text_in("Churn", [0])(raw.head(1)).assign(customerID="NEW-1")
+    built.runtime.lakehouse.write(built.runtime.spark.createDataFrame(appended), built.table("bronze"), "append")
+    with pytest.raises(DataValidationError, match=r"Churn: label: 1 label value\(s\) other than \['Yes', 'No'\], e.g. 'n/a' \(customerID NEW-1\)"):
+        built.job("feature-table-creation")
+    _assert_unchanged(built, before)
+
+
+def test_a_contract_changed_since_data_ingest_is_checked_again(built, raw, tmp_path):
+    before = _snapshot(built)
+    narrower = _contract_file(tmp_path, lambda contract: contract["columns"]["tenure"].update(max=10))
+    over = (raw.tenure.astype(int) > 10).sum()
+    with pytest.raises(DataValidationError, match=rf"tenure: range: {over} value\(s\) above 10"):
+        built.job("feature-table-creation", "--set", f"contract={narrower}")
+    _assert_unchanged(built, before)
+
+
+def test_recheck_bronze_checks_a_version_data_ingest_recorded(built, raw):
+    # Bad rows under a copied record: trusted by default (the record is the commit's word),
+    # checked with recheck_bronze.
+    lakehouse, bronze = built.runtime.lakehouse, built.table("bronze")
+    record = lakehouse.latest_version(bronze).note
+    lakehouse.write(built.runtime.spark.createDataFrame(_with_text_in("Churn", [3])(raw)), bronze, note=record)
+    before = _snapshot(built)
+    with pytest.raises(DataValidationError, match=r"Churn: label: 1 label value"):
+        built.job("feature-table-creation", "--set", "recheck_bronze=true")
+    _assert_unchanged(built, before)
+    assert built.job("feature-table-creation").features == len(raw)
 
 
 def test_missing_bronze_table_names_the_table_and_the_fix(sandbox):

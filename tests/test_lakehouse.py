@@ -75,6 +75,19 @@ def test_overwrite_append_merge_and_drop(runtime):
         lake.read(name)
 
 
+def test_a_write_keeps_its_note_in_its_commit_and_old_versions_read(runtime):
+    lake, name = runtime.lakehouse, "notes_db.t"
+    lake.write(_frame(runtime, [1, 2], "a"), name, "overwrite", note='{"by": "ingest"}')
+    first = lake.latest_version(name)
+    assert first.note == '{"by": "ingest"}'
+    lake.write(_frame(runtime, [3], "b"), name, "append")
+    latest = lake.latest_version(name)
+    assert (latest.version, latest.note) == (first.version + 1, None)
+    assert sorted(r.id for r in lake.read(name, version=first.version).collect()) == [1, 2]
+    with pytest.raises(TableNotFoundError, match="notes_db.missing"):
+        lake.latest_version("notes_db.missing")
+
+
 @pytest.mark.parametrize("schema", ["gone_db", "gone_cat.gone_schema"])
 def test_drop_database_drops_its_tables(runtime, schema):
     lake = runtime.lakehouse

@@ -47,6 +47,8 @@ class FeatureTableConfig(StrictModel):
     drop_missing: bool
     reference_fraction: float = Field(ge=0.0, lt=1.0)
     description: str
+    # Check bronze against the contract even when data-ingest recorded that this version passed it.
+    recheck_bronze: bool = False
 
 
 class RandomForestParams(StrictModel):

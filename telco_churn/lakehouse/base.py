@@ -41,6 +41,14 @@ class TableName:
         return f"{self.schema_name}.{self.table}"
 
 
+@dataclass(frozen=True)
+class TableVersion:
+    """One committed Delta version of a table, and the note (userMetadata) its writer left."""
+
+    version: int
+    note: str | None
+
+
 class Lakehouse(ABC):
     def __init__(self, spark: "SparkSession"):
         self.spark = spark
@@ -49,24 +57,35 @@ class Lakehouse(ABC):
     def exists(self, name: str) -> bool: ...
 
     @abstractmethod
-    def _read(self, table: TableName) -> "DataFrame": ...
+    def _read(self, table: TableName, version: int | None) -> "DataFrame": ...
 
     @abstractmethod
-    def _write(self, df: "DataFrame", table: TableName, mode: WriteMode) -> None: ...
+    def _latest_version(self, table: TableName) -> TableVersion: ...
+
+    @abstractmethod
+    def _write(self, df: "DataFrame", table: TableName, mode: WriteMode, note: str | None) -> None: ...
 
     @abstractmethod
     def _drop(self, table: TableName) -> None: ...
 
-    def read(self, name: str, hint: str = "") -> "DataFrame":
+    def read(self, name: str, hint: str = "", version: int | None = None) -> "DataFrame":
+        """The table as it is now, or as of a committed version."""
+        self._must_exist(name, hint)
+        return self._read(TableName.parse(name), version)
+
+    def latest_version(self, name: str, hint: str = "") -> TableVersion:
+        self._must_exist(name, hint)
+        return self._latest_version(TableName.parse(name))
+
+    def _must_exist(self, name: str, hint: str) -> None:
         if not self.exists(name):
             raise TableNotFoundError(str(TableName.parse(name)), hint)
-        return self._read(TableName.parse(name))
 
-    def write(self, df: "DataFrame", name: str, mode: WriteMode = "overwrite") -> None:
-        """Writes df; overwrite replaces rows and schema in one Delta commit."""
+    def write(self, df: "DataFrame", name: str, mode: WriteMode = "overwrite", note: str | None = None) -> None:
+        """Writes df; overwrite replaces rows and schema in one Delta commit, which keeps `note`."""
         table = TableName.parse(name)
         self.create_database(table.schema_name)
-        self._write(df, table, mode)
+        self._write(df, table, mode, note)
 
     def merge(self, df: "DataFrame", name: str, keys: list[str]) -> None:
         """Upserts df into the table on keys; creates it if absent."""
@@ -92,8 +111,10 @@ class Lakehouse(ABC):
         return True
 
     @staticmethod
-    def _delta_writer(df: "DataFrame", mode: WriteMode):
+    def _delta_writer(df: "DataFrame", mode: WriteMode, note: str | None):
         writer = df.write.format("delta").mode(mode)
+        if note is not None:
+            writer = writer.option("userMetadata", note)
         # An overwrite may change the columns (a new one-hot category, say).
         return writer.option("overwriteSchema", "true") if mode == "overwrite" else writer
 

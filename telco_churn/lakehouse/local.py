@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from telco_churn.lakehouse.base import Lakehouse, TableName, WriteMode
+from telco_churn.lakehouse.base import Lakehouse, TableName, TableVersion, WriteMode
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -35,11 +36,26 @@ class LocalLakehouse(Lakehouse):
     def exists(self, name: str) -> bool:
         return (self.path_for(name) / "_delta_log").is_dir()
 
-    def _read(self, table: TableName) -> "DataFrame":
-        return self.spark.read.format("delta").load(str(self.path_for(table)))
+    def _read(self, table: TableName, version: int | None) -> "DataFrame":
+        reader = self.spark.read.format("delta")
+        if version is not None:
+            reader = reader.option("versionAsOf", version)
+        return reader.load(str(self.path_for(table)))
 
-    def _write(self, df: "DataFrame", table: TableName, mode: WriteMode) -> None:
-        self._delta_writer(df, mode).save(str(self.path_for(table)))
+    def _latest_version(self, table: TableName) -> TableVersion:
+        # The Delta log's newest commit file (checkpoints never replace it); read here, not through
+        # the deltalake package, whose import alone costs a quarter of a second.
+        log = self.path_for(table) / "_delta_log"
+        version = max(int(p.stem) for p in log.glob("[0-9]" * 20 + ".json"))
+        with open(log / f"{version:020d}.json", encoding="utf-8") as commit:
+            for line in commit:
+                info = json.loads(line).get("commitInfo")
+                if info is not None:
+                    return TableVersion(version, info.get("userMetadata"))
+        return TableVersion(version, None)
+
+    def _write(self, df: "DataFrame", table: TableName, mode: WriteMode, note: str | None) -> None:
+        self._delta_writer(df, mode, note).save(str(self.path_for(table)))
         self._register(table)
 
     def _drop(self, table: TableName) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from telco_churn.config.jobs import DataIngestConfig
 from telco_churn.contracts.csv_checks import CsvFormat, check_csv
+from telco_churn.contracts.ingest_record import ContractRecord
 from telco_churn.contracts.report import checked
 from telco_churn.contracts.table_checks import check_contract, contract_row_count
 from telco_churn.errors import DataValidationError
@@ -48,8 +49,10 @@ class DataIngest:
             raise DataValidationError(
                 f"CSV file {self.source}: the engine read {contract_row_count(values)} row(s) where the "
                 f"file check counted {rows}; nothing was written")
-        # One Delta commit: a failure or a kill before it leaves the previous version.
-        self.ctx.lakehouse.write(raw, table, "overwrite")
+        # One Delta commit: a failure or a kill before it leaves the previous version. The commit
+        # records that its rows passed the contract: feature-table-creation need not check them again.
+        record = ContractRecord.of(values, contract, rows)
+        self.ctx.lakehouse.write(raw, table, "overwrite", note=record.to_note())
         log.info("Wrote %d rows from %s to bronze table %s (%d contract warning(s))",
                  rows, self.source.name, table, values.warning_count)
         return rows
