@@ -8,13 +8,13 @@ DBX := .venv-dbx/bin/dbx
 ENV ?= dev
 WORKFLOW ?=
 
-.PHONY: install bytecode demo test benchmark ui clean dbx dist deploy run workspace workspace-stop
+.PHONY: install demo test benchmark ui clean dbx dist deploy run workspace workspace-stop
 
 # Python writes the bytecode of each module it imports (its default), also where the machine sets
 # PYTHONDONTWRITEBYTECODE, as our CI machines do: the tests and the demo start hundreds of
 # processes that import MLflow, pandas and scikit-learn, and each would compile them again.
-# Not every installed module is compiled (48 CPU-s for 10,000 modules, most never imported):
-# tools/warm_bytecode.py imports what the jobs, the workspace, the tests and dbx import, once.
+# Compiling every installed module up front instead cost about 48 s of CPU at install; most of
+# those modules are never imported.
 export PYTHONDONTWRITEBYTECODE :=
 
 $(STAMP): setup.py unit-requirements.txt local-workspace/pyproject.toml
@@ -30,17 +30,9 @@ demo: install
 	$(BIN)/telco-churn story
 
 # The README's test command (CI runs it through .ci/run). dbx's virtualenv is built first, not
-# by the first test that needs it while the other workers run; at the same time, the bytecode
-# of what the tests import is written once, not by every process they start at once.
-test: install
-	$(MAKE) --no-print-directory -j2 bytecode dbx
+# by the first test that needs it while the other workers run.
+test: install dbx
 	$(BIN)/python -m pytest
-
-bytecode: $(VENV)/.bytecode
-
-$(VENV)/.bytecode: $(STAMP) tools/warm_bytecode.py
-	$(BIN)/python tools/warm_bytecode.py project
-	touch $@
 
 # benchmarks/README.md: about 5 minutes; `make benchmark ARGS=--quick` for a smoke run.
 benchmark: install

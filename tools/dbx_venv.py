@@ -37,13 +37,12 @@ def _ensure() -> Path:
     uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
     if uv:
         steps = [[uv, "venv", "--allow-existing", "--python", sys.executable, str(DBX_VENV)],
-                 # Not the whole environment's bytecode: the last step writes what dbx imports.
+                 # No bytecode compiled here: dbx's first run writes what it imports (`make` lets
+                 # Python write bytecode), a fraction of the whole environment.
                  [uv, "pip", "sync", "--python", str(python), str(REQUIREMENTS_DBX)]]
     else:  # slower, but needs nothing beyond the standard library
         steps = [[sys.executable, "-m", "venv", str(DBX_VENV)],
                  [str(python), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS_DBX)]]
-    # The bytecode of what dbx imports, written once (tools/warm_bytecode.py says why).
-    steps.append([str(python), "-W", "ignore", str(REPO / "tools" / "warm_bytecode.py"), "dbx"])
     for step in steps:
         done = subprocess.run(step, capture_output=True, text=True, check=False)
         assert done.returncode == 0, f"{' '.join(step)} failed:\n{done.stdout}\n{done.stderr}"
