@@ -69,3 +69,22 @@ def test_duplicate_primary_keys_are_refused_before_writing(runtime, sandbox, sto
 def test_missing_primary_key_column_is_named(runtime, sandbox, store):
     with pytest.raises(DataValidationError, match=r"\['customerID'\]"):
         store.create_table(f"{sandbox.env.schema_name}.fs_nokey", runtime.spark.createDataFrame(_features(5)), ["customerID"], "d")
+
+
+def test_metadata_cut_off_mid_write_leaves_the_previous_file(runtime, sandbox, store, monkeypatch):
+    from pathlib import Path
+
+    table = f"{sandbox.env.schema_name}.fs_meta"
+    store.create_table(table, runtime.spark.createDataFrame(_features(20)), ["key"], "first")
+    write_text = Path.write_text
+
+    def cut_off(path, text, *args, **kwargs):  # half the file, then the process "dies"
+        write_text(path, text[: len(text) // 2], *args, **kwargs)
+        raise KeyboardInterrupt("killed mid-write")
+
+    monkeypatch.setattr(Path, "write_text", cut_off)
+    with pytest.raises(KeyboardInterrupt):
+        store.create_table(table, runtime.spark.createDataFrame(_features(20)), ["key"], "second")
+    monkeypatch.undo()
+    assert store.table_metadata(table)["description"] == "first"
+    assert [p.name for p in store.metadata_dir.iterdir() if p.suffix == ".tmp"] == []  # no scratch left

@@ -101,12 +101,3 @@ class FeatureStore(ABC):
     @abstractmethod
     def score_batch(self, model_uri: str, df: "DataFrame") -> "DataFrame":
         """df plus PREDICTION and PROBABILITY, features looked up by the model's keys."""
-
-    def count_keys_without_features(self, df: "DataFrame", feature_lookups: list[FeatureLookup]) -> int:
-        """Rows of df whose keys are absent from some feature table."""
-        missing = 0
-        for lookup in feature_lookups:
-            keys = list(lookup.lookup_key)
-            present = self.read_table(lookup.table_name).select(*keys)
-            missing = max(missing, df.select(*keys).join(present, keys, "left_anti").count())
-        return missing

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -48,7 +49,14 @@ class LocalFeatureStore(FeatureStore):
         self.metadata_dir.mkdir(parents=True, exist_ok=True)
         meta = {"name": name, "primary_keys": primary_keys, "description": description,
                 "features": [c for c in df.columns if c not in primary_keys]}
-        self._metadata_path(name).write_text(json.dumps(meta, indent=2))
+        # Whole or not at all: a kill mid-write must not leave a truncated file for the next run.
+        path = self._metadata_path(name)
+        scratch = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            scratch.write_text(json.dumps(meta, indent=2))
+            os.replace(scratch, path)
+        finally:
+            scratch.unlink(missing_ok=True)
 
     def table_metadata(self, name: str) -> dict[str, Any]:
         return json.loads(self._metadata_path(name).read_text())
