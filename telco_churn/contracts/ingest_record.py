@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from telco_churn.config import contract as contract_model
 from telco_churn.config.contract import DataContract
 from telco_churn.contracts import quick_pass, table_checks
 from telco_churn.contracts.report import CheckOutcome, ValidationReport
@@ -22,9 +23,10 @@ RECORDED_CHECK = "contract (checked by data-ingest)"
 
 
 def fingerprint(contract: DataContract) -> str:
-    """The contract's values and the source of the checks that ran it: a change in either voids a record."""
+    """The contract's values and the source of the checks that ran it (and of the model that gives
+    the values their meaning): a change in any of them voids a record."""
     digest = hashlib.sha256(contract.model_dump_json().encode())
-    for module in (table_checks, quick_pass):
+    for module in (table_checks, quick_pass, contract_model):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()
 
