@@ -39,8 +39,10 @@ class ContractRecord:
     warnings: tuple[tuple[str, int, str], ...]  # (check, failures, problem) of warn-level checks that failed
 
     @classmethod
-    def of(cls, report: ValidationReport, contract: DataContract, rows: int) -> "ContractRecord":
-        return cls(fingerprint(contract), rows, table_checks.proves_keys_unique(report, contract),
+    def of(cls, report: ValidationReport, contract: DataContract) -> "ContractRecord":
+        """The record of the contract's report on the rows about to be written."""
+        return cls(fingerprint(contract), table_checks.contract_row_count(report),
+                   table_checks.proves_keys_unique(report, contract),
                    tuple((o.check, o.failures, o.problem) for o in report.warnings))
 
     def to_note(self) -> str:

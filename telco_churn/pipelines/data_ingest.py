@@ -51,7 +51,7 @@ class DataIngest:
                 f"file check counted {rows}; nothing was written")
         # One Delta commit: a failure or a kill before it leaves the previous version. The commit
         # records that its rows passed the contract: feature-table-creation need not check them again.
-        record = ContractRecord.of(values, contract, rows)
+        record = ContractRecord.of(values, contract)
         self.ctx.lakehouse.write(raw, table, "overwrite", note=record.to_note())
         log.info("Wrote %d rows from %s to bronze table %s (%d contract warning(s))",
                  rows, self.source.name, table, values.warning_count)
