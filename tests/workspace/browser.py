@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = os.environ.get("TELCO_CHURN_CHROMIUM", "/usr/bin/chromium")
+LEAN = Path(__file__).with_name("chromium_lean.sh")  # starts CHROMIUM without the omnibox popups
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 # Set to a folder (docs/images) to save the README's screenshots while the tests run.
@@ -34,7 +35,8 @@ def browser():
     if not Path(CHROMIUM).is_file():
         _missing(f"no Chromium at {CHROMIUM}: apt-get install chromium, or set TELCO_CHURN_CHROMIUM")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        launched = playwright.chromium.launch(executable_path=LEAN, args=ARGS,
+                                              env={**os.environ, "TELCO_CHURN_CHROMIUM": CHROMIUM})
         yield launched
         launched.close()
 
