@@ -15,25 +15,36 @@ SHARED: dict[str, str] = {module: "prod-deployment" for module in (
     "tests/workspace/test_dbx_flows.py", "tests/workspace/test_notebook_build_training.py",
     "tests/workspace/test_ui_run_now.py")}
 LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest first
-    "tests/workspace/test_dbx_flows.py",
+    "tests/workspace/test_dbx_flows.py",  # with the rest of SHARED: about 115 s
     "tests/workspace/test_notebook_build_training.py",
     "tests/workspace/test_ui_run_now.py",
-    "tests/workspace/test_pull_request_flow.py",
+    # Busy on the CPU: the other worker's first unit, while SHARED waits on dbx and its runs.
     "tests/test_faults_million_rows.py",
-    "tests/test_concurrency_runs.py",
-    "tests/workspace/test_faults.py",
-    "tests/test_promotion.py",
+    "tests/workspace/test_pull_request_flow.py",  # 46 s
     "tests/test_story.py",
-    "tests/test_jobs.py",
-    "tests/test_faults_model_versions.py",
-    "tests/test_bad_input.py",
-    "tests/workspace/test_ui_safety.py",
+    "tests/workspace/test_faults.py",
+    "tests/test_concurrency_runs.py",
+    "tests/test_promotion.py",  # 22 s
     "tests/test_entry_points.py",
-    "tests/workspace/test_ci_notebook_build.py",
-    "tests/workspace/test_legacy_cli.py",
     "tests/workspace/test_ui_runs.py",
-    "tests/workspace/test_ci_repo_test.py",
+    "tests/test_faults_model_versions.py",
+    "tests/test_jobs.py",
+    "tests/test_bad_input.py",  # 12 s
+    "tests/workspace/test_launcher.py",
+    "tests/workspace/test_workspace_cli.py",
+    "tests/workspace/test_legacy_cli.py",
+    "tests/workspace/test_sdk_clients.py",
+    "tests/test_launcher.py",
     "tests/test_deployment_files.py",
+    "tests/workspace/test_ui_safety.py",
+    "tests/workspace/test_ci_repo_test.py",  # 6 s
+    "tests/workspace/test_repos_api.py",
+    "tests/test_scale_consistency.py",
+    "tests/integration/test_initial_train_register.py",
+    "tests/test_lakehouse.py",
+    "tests/workspace/test_ci_notebook_build.py",
+    "tests/test_contract_quick_pass.py",
+    "tests/test_ingest_bad_input.py",  # 3 s; the rest take about 2 s or less
 )
 
 
