@@ -44,6 +44,9 @@ class Workload(ABC, Generic[C]):
     name: ClassVar[str]
     conf_name: ClassVar[str]
     config_model: ClassVar[type[StrictModel]]
+    # Whether the job talks to MLflow through its global tracking and registry URIs. A job that
+    # does not skips importing MLflow (about 1.5 s of CPU in a fresh process).
+    uses_mlflow: ClassVar[bool] = True
 
     def __init__(self, argv: Sequence[str] | None = None, runtime: Runtime | None = None):
         # Everything is validated here, before an engine starts or anything is written.
@@ -60,7 +63,8 @@ class Workload(ABC, Generic[C]):
         runtime = self._runtime or start_runtime(self.options.engine, self.options.workspace_dir)
         try:
             tracking = runtime.tracking(self.env)
-            tracking.activate()
+            if self.uses_mlflow:
+                tracking.activate()
             context = JobContext(self.env, runtime, runtime.lakehouse, runtime.feature_store(self.env), tracking, self.logger)
             result = self.run(context)
         finally:

@@ -8,6 +8,7 @@ class DataIngestJob(Workload[DataIngestConfig]):
     name = "data-ingest"
     conf_name = "data_ingest.yml"
     config_model = DataIngestConfig
+    uses_mlflow = False  # Delta tables only
 
     def run(self, context: JobContext):
         from telco_churn.pipelines.data_ingest import DataIngest

@@ -8,6 +8,7 @@ class FeatureTableCreatorJob(Workload[FeatureTableConfig]):
     name = "feature-table-creation"
     conf_name = "feature_table_creation.yml"
     config_model = FeatureTableConfig
+    uses_mlflow = False  # Delta tables only
 
     def run(self, context: JobContext):
         from telco_churn.pipelines.feature_table_creation import FeatureTableCreator
