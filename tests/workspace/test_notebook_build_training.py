@@ -57,11 +57,12 @@ def test_training_notebook_build_succeeds_with_a_complete_report(workspace, trai
     assert mlflow_run["metrics"]["test_roc_auc"] >= 0.70 and mlflow_run["run_url"].endswith(mlflow_run["run_id"])
 
 
-def test_a_dev_run_logs_to_its_branch_experiment_and_a_prod_run_does_not(workspace, training_build):
+def test_a_dev_run_logs_to_its_branch_experiment_and_prod_keeps_its_own(workspace, training_build):
     _, report, branch = training_build
     assert report["mlflow_run"]["experiment_name"] == f"/Shared/telco-churn/dev/{branch.replace('/', '-')}/model-train"
     names = [e.name for e in workspace.sdk().experiments.search_experiments(max_results=1000)]
     prod = sorted(n for n in names if n.startswith("/Shared/telco-churn/prod/"))
     # deployed_prod's model-train and model-deployment runs: the environment's own experiments only.
+    # (A prod run given a branch: test_ui_run_now's run with different parameters.)
     assert "/Shared/telco-churn/prod/model-train" in prod
     assert all(n.count("/") == 4 for n in prod), prod

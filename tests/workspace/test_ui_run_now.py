@@ -1,8 +1,9 @@
 """In a browser, on the deployed PROD- jobs (one dbx deployment for the module): log in, press
 Run now on PROD-telco-churn-model-train, watch the run page reach Succeeded and find the new model
-version in the registry; Run now with different parameters (`--set model_params.max_depth=6`);
-and the README's manual step, by clicking in MLflow's own UI: version 1 to Production (with the
-"New model registry UI" switch off, which shows stages), checked through the registry API."""
+version in the registry; Run now with different parameters (`--set model_params.max_depth=6`, and
+a branch, which a prod run ignores: it logs to the shared prod experiment); and the README's manual
+step, by clicking in MLflow's own UI: version 1 to Production (with the "New model registry UI"
+switch off, which shows stages), checked through the registry API."""
 
 from __future__ import annotations
 
@@ -87,7 +88,8 @@ def test_run_now_with_different_parameters_sets_max_depth(deployed_prod, workspa
     box = page.get_by_label("Parameters (a JSON list of strings, given to every Python task)")
     params = json.loads(box.input_value())
     assert params[:2] == ["--env", "prod"]  # prefilled with the task's parameters, as on Databricks
-    box.fill(json.dumps([*params, "--set", "model_params.max_depth=6"]))
+    # A branch set on a prod run: prod keeps its shared experiments (per-branch ones are for dev).
+    box.fill(json.dumps([*params, "--env-set", "branch=feature/from-the-ui", "--set", "model_params.max_depth=6"]))
     page.get_by_role("button", name="Run", exact=True).click()
     run_id = run_id_of(page)
     assert wait_run_ended(page) == "Succeeded"
@@ -96,6 +98,10 @@ def test_run_now_with_different_parameters_sets_max_depth(deployed_prod, workspa
     assert run["overriding_parameters"]["python_params"][-2:] == ["--set", "model_params.max_depth=6"]
     newest = _versions(workspace)[-1]
     assert _run_params(workspace, newest["run_id"])["max_depth"] == "6"
+    api = workspace.sdk().api_client
+    experiment_id = api.do("GET", "/api/2.0/mlflow/runs/get", query={"run_id": newest["run_id"]})["run"]["info"]["experiment_id"]
+    experiment = api.do("GET", "/api/2.0/mlflow/experiments/get", query={"experiment_id": experiment_id})["experiment"]
+    assert experiment["name"] == "/Shared/telco-churn/prod/model-train"
 
 
 def test_bad_parameters_are_refused_and_start_nothing(deployed_prod, workspace, browser):
