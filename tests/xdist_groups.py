@@ -13,11 +13,12 @@ import pytest
 # (LONGEST_FIRST), so the release flow sees the registry its chain left.
 SHARED: dict[str, str] = {module: "prod-deployment" for module in (
     "tests/workspace/test_dbx_flows.py", "tests/workspace/test_notebook_build_training.py",
-    "tests/workspace/test_ui_run_now.py")}
+    "tests/workspace/test_ui_run_now.py", "tests/workspace/test_shipped_notebooks.py")}
 LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest first
     "tests/workspace/test_dbx_flows.py",  # with the rest of SHARED: about 115 s
     "tests/workspace/test_notebook_build_training.py",
     "tests/workspace/test_ui_run_now.py",
+    "tests/workspace/test_shipped_notebooks.py",
     # Busy on the CPU: the other worker's first unit, while SHARED waits on dbx and its runs.
     "tests/test_faults_million_rows.py",
     "tests/workspace/test_pull_request_flow.py",  # 46 s
