@@ -66,6 +66,12 @@ class LocalWorkspace:
             time.sleep(0.3)
         raise TimeoutError(f"run {run_id} still active after {timeout} s")
 
+    def ended(self, waiter):
+        """The SDK's Run of a `jobs.submit` or `run_now` waiter once it has ended, polled every
+        0.3 s (for tests that do not test the SDK's waiter, whose sleeps grow by a second a poll)."""
+        self.wait_run(waiter.run_id)
+        return self.sdk().jobs.get_run(waiter.run_id)
+
     def kill(self) -> None:
         self.process.kill()
         self.process.wait()

@@ -65,14 +65,14 @@ def client(workspace, tmp_path_factory):
     return client
 
 
-def _submit(client, path: str, parameters: dict[str, str]) -> jobs.Run:
-    return client.jobs.submit(run_name="notebook", tasks=[jobs.SubmitTask(
+def _submit(workspace, client, path: str, parameters: dict[str, str]) -> jobs.Run:
+    return workspace.ended(client.jobs.submit(run_name="notebook", tasks=[jobs.SubmitTask(
         task_key="notebook", new_cluster=CLUSTER,
-        notebook_task=jobs.NotebookTask(notebook_path=path, base_parameters=parameters))]).result()
+        notebook_task=jobs.NotebookTask(notebook_path=path, base_parameters=parameters))]))
 
 
-def test_notebook_runs_with_widgets_magics_and_exit_value(client):
-    run = _submit(client, "/Shared/notebook-task/main", {"who": "ci"})
+def test_notebook_runs_with_widgets_magics_and_exit_value(workspace, client):
+    run = _submit(workspace, client, "/Shared/notebook-task/main", {"who": "ci"})
     assert run.state.result_state == jobs.RunResultState.SUCCESS, run.state.state_message
     output = client.jobs.get_run_output(run.tasks[0].run_id)
     # base parameter `who` wins over its widget default; `times` keeps its default.

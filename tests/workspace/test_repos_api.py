@@ -39,14 +39,14 @@ def origin(tmp_path_factory):
     return folder
 
 
-def _run_from_repo(client, path: str) -> tuple[str, str]:
+def _run_from_repo(workspace, client, path: str) -> tuple[str, str]:
     """(the notebook's exit value, the script's log) of one run of both, by /Repos path."""
-    run = client.jobs.submit(run_name="from-repo", tasks=[
+    run = workspace.ended(client.jobs.submit(run_name="from-repo", tasks=[
         jobs.SubmitTask(task_key="notebook", new_cluster=CLUSTER,
                         notebook_task=jobs.NotebookTask(notebook_path=f"{path}/nb/show")),
         jobs.SubmitTask(task_key="script", new_cluster=CLUSTER,
                         spark_python_task=jobs.SparkPythonTask(python_file=f"{path}/script.py", parameters=["a"])),
-    ]).result()
+    ]))
     assert run.state.result_state == jobs.RunResultState.SUCCESS, run.state.state_message
     by_key = {t.task_key: t.run_id for t in run.tasks}
     return (client.jobs.get_run_output(by_key["notebook"]).notebook_output.result,
@@ -67,12 +67,12 @@ def test_repo_lifecycle_with_runs_by_repos_path(workspace, origin):
                    "/Repos/tests/demo/script.py": ws.ObjectType.FILE}  # no .git
     assert client.workspace.get_status("/Repos/tests/demo/nb/show.py").object_type == ws.ObjectType.NOTEBOOK
 
-    result, logs = _run_from_repo(client, "/Repos/tests/demo")
+    result, logs = _run_from_repo(workspace, client, "/Repos/tests/demo")
     assert result == "one" and "script says one ['a']" in logs
 
     client.repos.update(created.id, branch="two")
     assert client.repos.get(created.id).branch == "two"
-    result, logs = _run_from_repo(client, "/Repos/tests/demo")
+    result, logs = _run_from_repo(workspace, client, "/Repos/tests/demo")
     assert result == "two" and "script says two ['a']" in logs
 
     client.repos.update(created.id, tag="v2")

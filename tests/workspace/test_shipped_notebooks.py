@@ -33,12 +33,10 @@ def test_score_through_ci_trigger_then_explore_on_the_prod_tables(workspace, dep
     folder = re.search(r"Run \d+: (\S+)/score with", scored.stdout)[1]
     library = re.search(rf"{re.escape(wheel.name)} -> (dbfs:\S+)", scored.stdout)[1]
     client = workspace.sdk()
-    submitted = client.jobs.submit(run_name="explore", tasks=[jobs.SubmitTask(
+    run = workspace.ended(client.jobs.submit(run_name="explore", tasks=[jobs.SubmitTask(
         task_key="explore", new_cluster=compute.ClusterSpec(spark_version="15.4.x-cpu-ml-scala2.12", num_workers=0),
         libraries=[compute.Library(whl=library)],
-        notebook_task=jobs.NotebookTask(notebook_path=f"{folder}/explore", base_parameters={"env": "prod"}))])
-    workspace.wait_run(submitted.run_id)  # polls more often than the SDK's waiter
-    run = client.jobs.get_run(submitted.run_id)
+        notebook_task=jobs.NotebookTask(notebook_path=f"{folder}/explore", base_parameters={"env": "prod"}))]))
     logs = client.jobs.get_run_output(run.tasks[0].run_id)
     assert run.state.result_state == jobs.RunResultState.SUCCESS, (run.state.state_message, logs.error, logs.logs)
     summary = re.search(r"(\d+) customers, (\d+) features; churn rate (0\.\d+)", logs.logs)
