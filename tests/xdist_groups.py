@@ -19,7 +19,7 @@ LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest
     "tests/workspace/test_notebook_build_training.py",
     "tests/workspace/test_ui_run_now.py",
     "tests/workspace/test_shipped_notebooks.py",
-    # Busy on the CPU: the other worker's first unit, while SHARED waits on dbx and its runs.
+    # Busy on the CPU: another worker's first unit, while SHARED waits on dbx and its runs.
     "tests/test_faults_million_rows.py",
     "tests/workspace/test_pull_request_flow.py",  # 46 s
     "tests/test_story.py",
