@@ -9,6 +9,7 @@ import uuid
 
 from databricks.sdk.service import compute, jobs
 
+from telco_churn.ci.cluster_spec import load_cluster_spec
 from tests.workspace.ci_cli import output, telco_churn_here
 
 CUSTOMERS = 7043
@@ -29,12 +30,14 @@ def test_score_through_ci_trigger_then_explore_on_the_prod_tables(workspace, dep
     assert f"SUCCESS, exit value '{CUSTOMERS}'" in scored.stdout
     assert f"'branch': '{branch}'" in scored.stdout
 
-    # explore.py, from the folder the trigger ran score from: its conf/ beside it, the same wheel.
+    # explore.py, from the folder the trigger ran score from: its conf/ beside it, the same wheel,
+    # on the cluster of the shipped spec that the trigger used.
+    cluster = load_cluster_spec(project / "conf" / "ci" / "notebook-cluster.json")["new_cluster"]
     folder = re.search(r"Run \d+: (\S+)/score with", scored.stdout)[1]
     library = re.search(rf"{re.escape(wheel.name)} -> (dbfs:\S+)", scored.stdout)[1]
     client = workspace.sdk()
     run = workspace.ended(client.jobs.submit(run_name="explore", tasks=[jobs.SubmitTask(
-        task_key="explore", new_cluster=compute.ClusterSpec(spark_version="15.4.x-cpu-ml-scala2.12", num_workers=0),
+        task_key="explore", new_cluster=compute.ClusterSpec.from_dict(cluster),
         libraries=[compute.Library(whl=library)],
         notebook_task=jobs.NotebookTask(notebook_path=f"{folder}/explore", base_parameters={"env": "prod"}))]))
     logs = client.jobs.get_run_output(run.tasks[0].run_id)

@@ -33,9 +33,12 @@ def _run_ids(workspace, job_id: int) -> list[int]:
     return [r["run_id"] for r in found.get("runs", [])]
 
 
-def _run_params(workspace, mlflow_run_id: str) -> dict[str, str]:
-    run = workspace.sdk().api_client.do("GET", "/api/2.0/mlflow/runs/get", query={"run_id": mlflow_run_id})["run"]
-    return {p["key"]: p["value"] for p in run["data"].get("params", [])}
+def _run_params_and_experiment(workspace, mlflow_run_id: str) -> tuple[dict[str, str], str]:
+    """An MLflow run's params and the name of its experiment."""
+    api = workspace.sdk().api_client
+    run = api.do("GET", "/api/2.0/mlflow/runs/get", query={"run_id": mlflow_run_id})["run"]
+    experiment = api.do("GET", "/api/2.0/mlflow/experiments/get", query={"experiment_id": run["info"]["experiment_id"]})
+    return {p["key"]: p["value"] for p in run["data"].get("params", [])}, experiment["experiment"]["name"]
 
 
 def test_run_now_in_the_jobs_page_trains_a_new_model_version(deployed_prod, workspace, browser):
@@ -97,11 +100,9 @@ def test_run_now_with_different_parameters_sets_max_depth(deployed_prod, workspa
     run = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/runs/get", query={"run_id": run_id})
     assert run["overriding_parameters"]["python_params"][-2:] == ["--set", "model_params.max_depth=6"]
     newest = _versions(workspace)[-1]
-    assert _run_params(workspace, newest["run_id"])["max_depth"] == "6"
-    api = workspace.sdk().api_client
-    experiment_id = api.do("GET", "/api/2.0/mlflow/runs/get", query={"run_id": newest["run_id"]})["run"]["info"]["experiment_id"]
-    experiment = api.do("GET", "/api/2.0/mlflow/experiments/get", query={"experiment_id": experiment_id})["experiment"]
-    assert experiment["name"] == "/Shared/telco-churn/prod/model-train"
+    params, experiment = _run_params_and_experiment(workspace, newest["run_id"])
+    assert params["max_depth"] == "6"
+    assert experiment == "/Shared/telco-churn/prod/model-train"
 
 
 def test_bad_parameters_are_refused_and_start_nothing(deployed_prod, workspace, browser):
