@@ -59,6 +59,8 @@ def figures(big: int) -> list[Figure]:
     n = f"{big:,}"
     return [
         Figure("whole story (telco-churn story), wall s", "s", _get("story_wall_s"), _get("baseline_wall_s")),
+        Figure("  vs the baseline with MLflow (baseline_mlflow.py)", "s", _get("story_wall_s"),
+               _get("baseline_mlflow_wall_s")),
         Figure("engine start + stop in a new process, wall s", "s", _get("engine_wall_s")),
         Figure("  of which start (imports, server, session)", "s", _get("engine_start_s")),
         Figure("  of which stop", "s", _get("engine_stop_s"), digits=2),
@@ -118,6 +120,9 @@ def run_once(big_csv: Path, out_dir: Path, say: Callable[[str], None]) -> dict:
         say("baseline, 7,043 rows")
         base, run["baseline_wall_s"] = _baseline("small", out_dir, log, work)
         run.update({f"baseline_{k}": v for k, v in base.items()})
+        say("baseline with MLflow, 7,043 rows")
+        run["baseline_mlflow_wall_s"] = _child(["-m", "benchmarks.baseline_mlflow", str(out_dir / "baseline-mlflow.json"),
+                                                "--work", str(work)], log)
         say("engine start/stop")
         engine, run["engine_wall_s"] = _probe("engine", out_dir, log)
         run.update(engine)
@@ -212,6 +217,8 @@ def targets(runs: list[dict], big: int) -> list[str]:
         return _median([func(r) for r in runs])
 
     story = median(lambda r: r["story_wall_s"])
+    plain = median(lambda r: r["story_wall_s"] / r["baseline_wall_s"])
+    with_mlflow = median(lambda r: r["story_wall_s"] / r["baseline_mlflow_wall_s"])
     ftc = median(lambda r: r["big_feature_table_s"])
     peak = median(lambda r: r["big_peak_rss_kib"] * 1024 / GIB)
     rate = median(_rate("big_inference_rows", "big_inference_s"))
@@ -220,6 +227,8 @@ def targets(runs: list[dict], big: int) -> list[str]:
     at_scale = big >= 1_000_000
     checks = [
         (story < 30, f"whole story < 30 s: {story:.1f} s", True),
+        (plain <= 2.5, f"whole story <= 2.5x the pandas baseline: {plain:.2f}x", True),
+        (with_mlflow <= 1.5, f"whole story <= 1.5x the pandas + MLflow baseline: {with_mlflow:.2f}x", True),
         (rate >= same_work, f"batch inference throughput at {big:,} rows >= baseline reading, scoring and "
                             f"writing the same way: {rate:,.0f} vs {same_work:,.0f} rows/s", at_scale),
         (rate >= predict_only, f"batch inference throughput at {big:,} rows >= baseline predict_proba alone "
