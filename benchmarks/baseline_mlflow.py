@@ -21,6 +21,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 import warnings  # noqa: E402
+from importlib.metadata import version  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import mlflow  # noqa: E402
@@ -29,6 +30,7 @@ from mlflow.models import infer_signature  # noqa: E402
 from benchmarks.baseline import CSV, ID, LABEL, _conf, feature_table, held_out, train  # noqa: E402
 
 IMPORTED = time.perf_counter()
+REQUIREMENTS = [f"{name}=={version(name)}" for name in ("mlflow", "scikit-learn", "pandas", "numpy", "cloudpickle")]
 MODEL = "telco-churn-baseline"
 
 
@@ -39,9 +41,11 @@ def log_forest(data, conf: dict, depth: int) -> tuple[str, float]:
         mlflow.log_params({**conf["model_params"], "max_depth": depth, "test_size": conf["test_size"]})
         mlflow.log_metric("test_roc_auc", roc_auc)
         example = data.drop(columns=[ID, LABEL]).head(5)
+        # Pinned requirements, as the project logs them: without them MLflow infers them by
+        # loading the model in a subprocess, which would make this baseline slow, not fair.
         info = mlflow.sklearn.log_model(model, name="model", signature=infer_signature(example, model.predict(example)),
                                         input_example=example, registered_model_name=MODEL,
-                                        serialization_format="cloudpickle")
+                                        serialization_format="cloudpickle", pip_requirements=REQUIREMENTS)
     return str(info.registered_model_version), roc_auc
 
 
