@@ -84,4 +84,4 @@ clean:
 # The documentation site (mkdocs.yml, docs/) on http://127.0.0.1:8000, rebuilt on every change.
 .PHONY: docs
 docs: install
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
