@@ -242,10 +242,13 @@ def test_uc_installs_wheels_from_volumes_and_refuses_dbfs_and_old_runtimes(uc, v
         _wheel_task("dbfs", "17.3.x-cpu-ml-scala2.13", f"dbfs:/Shared/{wheel.name}"),
         _wheel_task("dbfs_allowed", "17.3.x-cpu-ml-scala2.13", f"dbfs:/Shared/{wheel.name}", ALLOW_DBFS_LIBRARIES),
         _wheel_task("old_runtime", "12.2.x-cpu-ml-scala2.12", f"/Volumes/dev/churn/artifacts/wheels/{wheel.name}"),
+        jobs.SubmitTask(task_key="dbfs_script", new_cluster=compute.ClusterSpec(spark_version="17.3.x-cpu-ml-scala2.13"),
+                        spark_python_task=jobs.SparkPythonTask(python_file="dbfs:/Shared/main.py")),
     ])
     assert tasks["volume"].state.result_state == jobs.RunResultState.SUCCESS, tasks["volume"].state
     assert tasks["dbfs"].state.state_message.endswith(DBR_15_MESSAGE)
     # The conf lifts the runtime's rule, not the workspace's: its DBFS root stays disabled.
     assert tasks["dbfs_allowed"].state.state_message.endswith(DBFS_DISABLED + f"/Shared/{wheel.name}")
+    assert tasks["dbfs_script"].state.state_message == "PERMISSION_DENIED: " + DBFS_DISABLED + "/Shared/main.py"
     old = tasks["old_runtime"].state
     assert old.result_state == jobs.RunResultState.FAILED and "prior to 13.3 LTS" in old.state_message

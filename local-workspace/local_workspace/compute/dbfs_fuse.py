@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from local_workspace.compute.library_rules import check_library
+from local_workspace.compute.library_rules import check_library, dbfs_root_path
 from local_workspace.paths import FUSE_PREFIX, clean_path, dbfs_path, on_disk
 
 WORKSPACE_PREFIX = "/Workspace/"
@@ -50,7 +50,12 @@ class FuseView:
         """A spark_python_task's python_file: on DBFS, in the workspace, or a FUSE path."""
         if source == "GIT":
             raise ValueError("spark_python_task with source GIT is not supported here; use a /Repos/... path")
-        if path.startswith("dbfs:") or path.startswith(FUSE_PREFIX):
+        if path.startswith((VOLUMES_PREFIX, "dbfs:" + VOLUMES_PREFIX, "/dbfs" + VOLUMES_PREFIX)):
+            local = self.volume_file(path)
+        elif path.startswith("dbfs:") or path.startswith(FUSE_PREFIX):
+            if not self.dbfs_root_enabled:
+                raise ValueError(f"PERMISSION_DENIED: Public DBFS root is disabled. Access is denied on path: "
+                                 f"{dbfs_root_path(path)}")
             local = self.dbfs_file(path)
         elif path.startswith("/"):
             local = self.workspace_file(path)
