@@ -62,7 +62,7 @@ def test_catalogs_schemas_volumes_create_list_update_delete(uc, volume):
     raw_schemas = client.api_client.do("GET", f"{UC}/schemas", query={"catalog_name": "dev"})["schemas"]
     for info in raw_schemas:
         assert_parses(catalog.SchemaInfo, info)
-    assert [s["full_name"] for s in raw_schemas] == ["dev.churn"]
+    assert [s["full_name"] for s in raw_schemas] == ["dev.churn", "dev.default"]
     raw_volume = client.api_client.do("GET", f"{UC}/volumes/dev.churn.artifacts")
     assert_parses(catalog.VolumeInfo, raw_volume)
     assert raw_volume["volume_type"] == "MANAGED" and volume.is_dir()

@@ -55,8 +55,6 @@ class UnityCatalog:
                 kind = "MANAGED_CATALOG" if catalog != HIVE_METASTORE else None
                 self.create_catalog(catalog, "Default catalog for this workspace" if kind else "Hive metastore",
                                     None, {}, catalog_type=kind)
-                if catalog != HIVE_METASTORE:
-                    self.create_schema(catalog, DEFAULT_SCHEMA, "Default schema", {})
 
     # --- rows ------------------------------------------------------------------------
 
@@ -113,7 +111,10 @@ class UnityCatalog:
         info = {"name": name, "full_name": name, "owner": owner, "comment": comment, "properties": properties or {},
                 "securable_type": "CATALOG", "isolation_mode": "OPEN", "browse_only": False,
                 **({"catalog_type": catalog_type} if catalog_type else {})}
-        return self._insert("catalog", self._stamp({k: v for k, v in info.items() if v is not None}, True), "")
+        info = self._insert("catalog", self._stamp({k: v for k, v in info.items() if v is not None}, True), "")
+        if catalog_type:  # as on Databricks, a new catalog comes with a `default` schema
+            self.create_schema(name, DEFAULT_SCHEMA, "Default schema (auto-created)", {})
+        return info
 
     def update_catalog(self, name: str, changes: dict) -> dict:
         info = self.get_catalog(name)
