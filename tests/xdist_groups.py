@@ -24,6 +24,7 @@ LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest
     "tests/workspace/test_pull_request_flow.py",  # 46 s
     "tests/test_story.py",
     "tests/workspace/test_faults.py",
+    "tests/workspace/test_unity_catalog.py",  # about 45 s: its own uc workspace and seven job clusters
     "tests/test_concurrency_runs.py",
     "tests/test_promotion.py",  # 22 s
     "tests/test_entry_points.py",

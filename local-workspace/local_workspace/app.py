@@ -32,6 +32,15 @@ from local_workspace.services.workspace import urls as workspace_urls
 from local_workspace.services.workspace.models import WorkspaceTree
 from local_workspace.services.workspace.responses import WorkspaceResponses
 from local_workspace.store import Database
+from local_workspace.profiles import load_or_create_profile
+from local_workspace.services.files import urls as files_urls
+from local_workspace.services.files.models import VolumeFiles
+from local_workspace.services.files.responses import FilesResponses
+from local_workspace.services.unity_catalog import urls as unity_catalog_urls
+from local_workspace.services.unity_catalog.models import UnityCatalog
+from local_workspace.services.unity_catalog.responses import UnityCatalogResponses
+from local_workspace.services.workspace_registry import urls as registry_off_urls
+from local_workspace.services.workspace_registry.responses import DisabledRegistryResponses
 from local_workspace.ui.site import UiSite
 
 log = logging.getLogger("local_workspace")
@@ -41,19 +50,22 @@ INTERRUPTED = ("The workspace stopped while this run was in progress (it was kil
 
 
 class Workspace:
-    def __init__(self, root: Path, token: str | None = None):
+    def __init__(self, root: Path, token: str | None = None, profile: str | None = None):
         self.dirs = WorkspaceDirs(Path(root).resolve()).create()
+        self.profile = load_or_create_profile(self.dirs.root, profile)
         self.token = load_or_create_token(self.dirs, token)
         self.port: int | None = None
         self.db = Database(self.dirs.database)
-        self.dbfs = Dbfs(self.dirs.dbfs)
+        self.workspace_id = str(int(hashlib.sha256(str(self.dirs.root).encode()).hexdigest()[:12], 16))
+        self.unity_catalog = UnityCatalog(self.db, self.dirs.volumes, self.profile, USER, self.workspace_id)
+        self.volume_files = VolumeFiles(self.unity_catalog)
+        self.dbfs = Dbfs(self.dirs.dbfs, self.volume_files, self.profile.dbfs_root)
         self.tree = WorkspaceTree(self.db, self.dirs.workspace_files, USER)
-        self.fuse = FuseView(self.dirs.dbfs, self.dirs.workspace_files)
+        self.fuse = FuseView(self.dirs.dbfs, self.dirs.workspace_files, self.dirs.volumes, self.profile.dbfs_root)
         self.repos = Repos(self.db, self.tree, USER, self.dirs.root / "repos-staging")
         self.jobs = Jobs(self.db, USER, self.base_url)
-        self.clusters = ClusterManager(self.db, self.dirs, self.cluster_environment)
+        self.clusters = ClusterManager(self.db, self.dirs, self.cluster_environment, self.profile.min_runtime)
         self.executor = RunExecutor(self.jobs, self.clusters, self.dirs.runs, self.fuse, self.redact)
-        self.workspace_id = str(int(hashlib.sha256(str(self.dirs.root).encode()).hexdigest()[:12], 16))
         self._recover()
 
     def base_url(self) -> str:
@@ -92,7 +104,10 @@ class Workspace:
             *jobs_urls.routes(JobsResponses(self.jobs, self.executor)),
             *clusters_urls.routes(ClustersResponses(self.clusters)),
             *scim_urls.routes(ScimResponses(USER)),
-            *mlflow_urls.routes(mlflow_api),
+            *(mlflow_urls.routes(mlflow_api) if self.profile.workspace_registry else
+              registry_off_urls.routes(DisabledRegistryResponses())),
+            *unity_catalog_urls.routes(UnityCatalogResponses(self.unity_catalog)),
+            *files_urls.routes(FilesResponses(self.volume_files)),
         ]
         return Gateway(self.token, self.allowed_hosts, routes, mlflow_urls.public_routes(mlflow_api),
                        mlflow_server, mlflow_urls.MLFLOW_PREFIXES, self.workspace_id,

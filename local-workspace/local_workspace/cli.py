@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Sequence
 
 from local_workspace.config import HOST_NAME, WorkspaceDirs, read_token
+from local_workspace.profiles import DEFAULT_PROFILE, PROFILES, profile_named, stored_profile
 from local_workspace.server import DEFAULT_PORT, running, serve, start, stop
 
 NO_PROXY = "127.0.0.1,localhost"
@@ -57,6 +58,9 @@ def build_parser(default_dir: Path) -> argparse.ArgumentParser:
         if name in ("serve", "start"):
             command.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; 0: any free port)")
             command.add_argument("--token", default=None, help="use this token (default: the stored one, else a new one)")
+            command.add_argument("--profile", choices=sorted(PROFILES), default=None,
+                                 help=f"platform rules of a new workspace (default {DEFAULT_PROFILE}; "
+                                      "a folder keeps the profile it was created with)")
     return parser
 
 
@@ -65,11 +69,16 @@ def main(argv: Sequence[str] | None = None, default_dir: Path | None = None,
     """`command` is how the user called this CLI, for the hints it prints."""
     args = build_parser(default_dir or Path(".workspace")).parse_args(argv)
     token = getattr(args, "token", None) or os.environ.pop("LOCAL_WORKSPACE_TOKEN", None)
-    if args.command == "serve":
-        return serve(args.dir, args.port, token)
+    try:
+        if args.command == "serve":
+            return serve(args.dir, args.port, token, args.profile)
+        if args.command == "start":
+            state = start(args.dir, args.port, token, profile=args.profile)
+    except ValueError as exc:  # a --profile other than the folder's
+        raise SystemExit(str(exc)) from None
     if args.command == "start":
-        state = start(args.dir, args.port, token)
-        print(f"Workspace running at {state['url']} (pid {state['pid']}, folder {Path(args.dir).resolve()})")
+        print(f"Workspace running at {state['url']} (pid {state['pid']}, folder {Path(args.dir).resolve()}, "
+              f"profile {stored_profile(Path(args.dir).resolve())})")
         print(f"Use it from this shell with:  eval \"$({command} env --dir {args.dir})\"")
         return 0
     if args.command == "stop":
@@ -79,6 +88,9 @@ def main(argv: Sequence[str] | None = None, default_dir: Path | None = None,
         state = running(args.dir)
         if state:
             print(f"running at {state['url']} (pid {state['pid']}, folder {Path(args.dir).resolve()})")
+            profile = stored_profile(Path(args.dir).resolve())
+            if profile:
+                print(f"profile: {profile_named(profile).describe()}")
             return 0
         print(f"not running (folder {Path(args.dir).resolve()})")
         return 3

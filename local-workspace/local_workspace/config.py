@@ -40,6 +40,11 @@ class WorkspaceDirs:
         return self.root / "mlflow"
 
     @property
+    def volumes(self) -> Path:
+        # Unity Catalog volumes: /Volumes/<catalog>/<schema>/<volume>/x is volumes/<catalog>/<schema>/<volume>/x
+        return self.root / "volumes"
+
+    @property
     def warehouse(self) -> Path:
         # Databricks' DBFS-root warehouse is dbfs:/user/hive/warehouse; so is ours.
         return self.dbfs / "user" / "hive" / "warehouse"
@@ -53,7 +58,8 @@ class WorkspaceDirs:
         return self.root / "server.log"
 
     def create(self) -> "WorkspaceDirs":
-        for folder in (self.root, self.dbfs, self.workspace_files, self.clusters, self.runs, self.mlflow, self.warehouse):
+        for folder in (self.root, self.dbfs, self.workspace_files, self.clusters, self.runs, self.mlflow, self.warehouse,
+                       self.volumes):
             folder.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
         return self

@@ -13,6 +13,9 @@ from pathlib import Path
 
 from local_workspace.services.clusters import urls as clusters
 from local_workspace.services.dbfs import urls as dbfs
+from local_workspace.services.files import urls as files
+from local_workspace.services.unity_catalog import urls as unity_catalog
+from local_workspace.services.workspace_registry import urls as workspace_registry
 from local_workspace.services.jobs import urls as jobs
 from local_workspace.services.mlflow import urls as mlflow
 from local_workspace.services.repos import urls as repos
@@ -21,6 +24,8 @@ from local_workspace.services.workspace import urls as workspace
 
 SERVICES = (("DBFS 2.0", dbfs), ("Workspace 2.0", workspace), ("Repos 2.0", repos), ("Jobs 2.0 / 2.1 / 2.2", jobs),
             ("Clusters 2.0 / 2.1", clusters), ("SCIM", scim), ("MLflow (Databricks-only)", mlflow))
+SERVICES += (("Unity Catalog 2.1", unity_catalog), ("Files 2.0", files),
+             ("Workspace model registry, disabled (uc profile)", workspace_registry))
 
 
 _VERSION = re.compile(r"^/api/(\d\.\d)/(.*)$")

@@ -61,3 +61,43 @@ class NotImplementedHere(WorkspaceError):
 
 class MethodNotAllowed(WorkspaceError):
     error_code, status = "BAD_REQUEST", 405
+
+
+class PermissionDenied(WorkspaceError):
+    error_code, status = "PERMISSION_DENIED", 403
+
+
+class NotFound(WorkspaceError):
+    error_code, status = "NOT_FOUND", 404
+
+
+class CatalogDoesNotExist(WorkspaceError):
+    error_code, status = "CATALOG_DOES_NOT_EXIST", 404
+
+
+class SchemaDoesNotExist(WorkspaceError):
+    error_code, status = "SCHEMA_DOES_NOT_EXIST", 404
+
+
+class TableDoesNotExist(WorkspaceError):
+    error_code, status = "TABLE_DOES_NOT_EXIST", 404
+
+
+class CatalogAlreadyExists(WorkspaceError):
+    error_code, status = "CATALOG_ALREADY_EXISTS", 409
+
+
+class SchemaAlreadyExists(WorkspaceError):
+    error_code, status = "SCHEMA_ALREADY_EXISTS", 409
+
+
+class AlreadyExists(WorkspaceError):
+    error_code, status = "ALREADY_EXISTS", 409
+
+
+class CatalogNotEmpty(WorkspaceError):
+    error_code, status = "CATALOG_NOT_EMPTY", 400
+
+
+class SchemaNotEmpty(WorkspaceError):
+    error_code, status = "SCHEMA_NOT_EMPTY", 400

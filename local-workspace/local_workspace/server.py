@@ -13,13 +13,14 @@ import time
 from pathlib import Path
 
 from local_workspace.config import WorkspaceDirs
+from local_workspace.profiles import load_or_create_profile, stored_profile
 
 BIND = "127.0.0.1"  # never another interface
 DEFAULT_PORT = 8799
 log = logging.getLogger("local_workspace")
 
 
-def serve(root: Path, port: int = DEFAULT_PORT, token: str | None = None) -> int:
+def serve(root: Path, port: int = DEFAULT_PORT, token: str | None = None, profile: str | None = None) -> int:
     """Serves until SIGINT/SIGTERM, then cancels active runs and stops clusters cleanly."""
     from werkzeug.serving import make_server
 
@@ -27,7 +28,7 @@ def serve(root: Path, port: int = DEFAULT_PORT, token: str | None = None) -> int
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    workspace = Workspace(root, token)
+    workspace = Workspace(root, token, profile)
     server = make_server(BIND, port, None, threaded=True)
     workspace.port = server.server_port
     server.app = workspace.wsgi()
@@ -42,7 +43,8 @@ def serve(root: Path, port: int = DEFAULT_PORT, token: str | None = None) -> int
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    log.info("Local Databricks workspace at %s (folder %s)", workspace.base_url(), workspace.dirs.root)
+    log.info("Local Databricks workspace at %s (folder %s), profile %s", workspace.base_url(), workspace.dirs.root,
+             workspace.profile.describe())
     print(f"Local Databricks workspace listening on {workspace.base_url()}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
@@ -72,15 +74,21 @@ def running(root: Path) -> dict | None:
     return state
 
 
-def start(root: Path, port: int = DEFAULT_PORT, token: str | None = None, timeout: float = 60.0) -> dict:
+def start(root: Path, port: int = DEFAULT_PORT, token: str | None = None, timeout: float = 60.0,
+          profile: str | None = None) -> dict:
     """Starts `serve` in the background; returns its state once it answers."""
     root = Path(root).resolve()
+    if profile and stored_profile(root):
+        load_or_create_profile(root, profile)  # a profile other than the folder's is refused, running or not
     found = running(root)
     if found:
         return found
     dirs = WorkspaceDirs(root).create()
+    load_or_create_profile(root, profile)
     dirs.server_file.unlink(missing_ok=True)
     command = [sys.executable, "-m", "local_workspace", "serve", "--dir", str(root), "--port", str(port)]
+    if profile:
+        command += ["--profile", profile]
     env = dict(os.environ)
     if token:
         env["LOCAL_WORKSPACE_TOKEN"] = token  # not on the command line, where `ps` would show it

@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS clusters (
 CREATE TABLE IF NOT EXISTS workspace_objects (
     path TEXT PRIMARY KEY, object_type TEXT NOT NULL, language TEXT, object_id INTEGER NOT NULL,
     created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS uc_objects (
+    kind TEXT NOT NULL, full_name TEXT NOT NULL, parent TEXT, info TEXT NOT NULL, PRIMARY KEY (kind, full_name));
 """
 
 

@@ -24,7 +24,7 @@ def _close_pages(request):
 
 @pytest.fixture(scope="session")
 def workspace(tmp_path_factory) -> LocalWorkspace:
-    running = start_workspace(tmp_path_factory.mktemp("workspaces") / "shared")
+    running = start_workspace(tmp_path_factory.mktemp("workspaces") / "shared", profile="legacy")
     yield running
     running.stop()
 

@@ -85,11 +85,12 @@ class LocalWorkspace:
                 self.kill()
 
 
-def start_workspace(root: Path, token: str | None = None) -> LocalWorkspace:
-    """`local-workspace serve` on a free port, in the foreground of a child process."""
+def start_workspace(root: Path, token: str | None = None, profile: str = "legacy") -> LocalWorkspace:
+    """`local-workspace serve --profile <profile>` on a free port, in the foreground of a child process."""
     state_file = root / "server.json"
     state_file.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "local_workspace", "serve", "--dir", str(root), "--port", "0"]
+    command = [sys.executable, "-m", "local_workspace", "serve", "--dir", str(root), "--port", "0",
+               "--profile", profile]
     if token:
         command += ["--token", token]
     log = (root.parent / f"{root.name}.log").open("ab")

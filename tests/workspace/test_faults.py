@@ -18,7 +18,10 @@ from local_workspace.compute.processes import processes_under
 from tests.workspace.harness import databricks_cli, start_workspace
 from tests.workspace.wheels import make_wheel
 
-CLUSTER = compute.ClusterSpec(spark_version="17.3.x-cpu-ml-scala2.13", num_workers=0)
+# A legacy workspace's job cluster: runtime 15+ installs the wheels these tests put in the DBFS root
+# only with this Spark conf (library_rules).
+CLUSTER = compute.ClusterSpec(spark_version="17.3.x-cpu-ml-scala2.13", num_workers=0,
+                              spark_conf={"spark.databricks.driver.dbfsLibraryInstallationAllowed": "true"})
 SLEEPER = b"import time\nprint('sleeping', flush=True)\ntime.sleep(300)\n"
 NOTEBOOK = b"# Databricks notebook source\nprint(1)\n"
 

@@ -25,13 +25,16 @@ def _shell(script: str) -> subprocess.CompletedProcess:
 def test_start_status_env_stop(tmp_path):
     folder = tmp_path / "ws"
     cli = f"{TELCO_CHURN} workspace"
-    started = _shell(f"{cli} start --dir {folder} --port 0")
+    started = _shell(f"{cli} start --dir {folder} --port 0 --profile legacy")
     try:
         assert started.returncode == 0, started.stderr
         assert "Workspace running at http://127.0.0.1:" in started.stdout
         assert stat.S_IMODE((folder / "token").stat().st_mode) == 0o600
         status = _shell(f"{cli} status --dir {folder}")
         assert status.returncode == 0 and "running at http://127.0.0.1:" in status.stdout
+        assert "profile: legacy (" in status.stdout
+        other = _shell(f"{cli} start --dir {folder} --port 0 --profile uc")  # the folder keeps its profile
+        assert other.returncode != 0 and "created with profile 'legacy'" in other.stderr
         # The README's line, then the legacy CLI and databricks-sdk with nothing else set up.
         used = _shell(f'eval "$({cli} env --dir {folder})"\n'
                       "databricks workspace mkdirs /Shared/cli-check\n"
@@ -66,4 +69,5 @@ def test_serve_stops_cleanly_on_ctrl_c(tmp_path):
             process.kill()
     assert process.returncode == 0, output
     assert not (folder / "server.json").exists()  # `status` says: not running
+    assert (folder / "profile").read_text().strip() == "uc"  # the default profile of a new workspace
     assert "Traceback" not in output

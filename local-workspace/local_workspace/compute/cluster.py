@@ -18,6 +18,7 @@ from typing import Callable
 
 from local_workspace.compute.launcher import Zygote, start_task
 from local_workspace.compute.processes import end_processes_under, kill_group
+from local_workspace.compute.runtime_rules import runtime_refusal
 from local_workspace.config import WorkspaceDirs
 from local_workspace.errors import ResourceDoesNotExist
 from local_workspace.store import Database, dumps
@@ -160,8 +161,10 @@ class LocalCluster:
 
 
 class ClusterManager:
-    def __init__(self, db: Database, dirs: WorkspaceDirs, base_env: Callable[[], dict[str, str]]):
+    def __init__(self, db: Database, dirs: WorkspaceDirs, base_env: Callable[[], dict[str, str]],
+                 min_runtime: tuple[int, int] | None = None):
         self.db, self.dirs, self.base_env = db, dirs, base_env
+        self.min_runtime = min_runtime  # the workspace profile's floor (runtime_rules)
         self._live: dict[str, LocalCluster] = {}
         self._lock = threading.Lock()
         self._launcher: Zygote | None = None
@@ -198,6 +201,9 @@ class ClusterManager:
 
     def start(self, run_id: int | None, name: str, spec: dict, source: str = "JOB", warm: bool = False) -> LocalCluster:
         """A running cluster; `warm`: its tasks fork from the workspace's warm launcher."""
+        refused = runtime_refusal(spec, self.min_runtime)
+        if refused:
+            raise ClusterError(refused)
         cluster_id = f"{time.strftime('%m%d-%H%M%S')}-{secrets.token_hex(4)}"
         folder = self.dirs.clusters / cluster_id
         folder.mkdir(parents=True)

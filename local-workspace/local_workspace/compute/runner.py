@@ -211,7 +211,7 @@ class RunExecutor:
         try:
             cluster = self._cluster_for(ctx, task)
             self.jobs.update_task(task_run_id, cluster_id=cluster.cluster_id, state_message="Installing libraries")
-            cluster.install(self.fuse.library_specs(task.get("libraries", [])), folder / "libraries.log")
+            cluster.install(self.fuse.library_specs(task.get("libraries", []), cluster), folder / "libraries.log")
         except (ClusterError, ValueError) as exc:
             what = "Library installation failed for" if isinstance(exc, LibraryError) else "Cluster setup failed:"
             message = self.redact(f"{what} {exc}")

@@ -11,12 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from local_workspace.errors import (
-    DirectoryNotEmpty, InvalidParameterValue, MaxBlockSizeExceeded, MaxReadSizeExceeded,
+    DirectoryNotEmpty, InvalidParameterValue, PermissionDenied, MaxBlockSizeExceeded, MaxReadSizeExceeded,
     ResourceAlreadyExists, ResourceDoesNotExist,
 )
 from local_workspace.paths import dbfs_path, on_disk
+from local_workspace.services.files.models import VolumeFiles, is_volume_path
 
-MAX_BLOCK = 1024 * 1024  # add-block, put (JSON) and read move at most 1 MB at a time
+MAX_BLOCK = 1024 * 1024
+# MLflow's artifact locations stay reachable where the DBFS root is disabled: on Databricks they
+# are workspace-managed storage that MLflow reaches through its own artifact API; here MLflow
+# stores its artifacts there and its clients reach them through this API.
+MANAGED_PREFIXES = ("/databricks/mlflow-artifacts/", "/databricks/mlflow-tracking/")  # add-block, put (JSON) and read move at most 1 MB at a time
 
 
 @dataclass(frozen=True)
@@ -32,15 +37,25 @@ class FileInfo:
 
 
 class Dbfs:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, volumes: VolumeFiles | None = None, root_enabled: bool = True):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self.volumes, self.root_enabled = volumes, root_enabled
         self._handles: dict[int, tuple[str, Path]] = {}
         self._lock = threading.Lock()
 
+    def _disk(self, clean: str) -> Path:
+        """Where a cleaned DBFS path lives: /Volumes/... in its volume's folder, anything else in
+        the DBFS root, which a workspace without one refuses as Databricks does."""
+        if is_volume_path(clean) and self.volumes is not None:
+            return self.volumes.resolve(clean).local
+        if not self.root_enabled and not clean.startswith(MANAGED_PREFIXES):
+            raise PermissionDenied(f"Public DBFS root is disabled. Access is denied on path: {clean}")
+        return on_disk(self.root, clean)
+
     def local(self, path: str, what: str = "path") -> Path:
         """The file behind a DBFS path (`dbfs:/x`, `/x`)."""
-        return on_disk(self.root, dbfs_path(path, what))
+        return self._disk(dbfs_path(path, what))
 
     def _missing(self, path: str) -> ResourceDoesNotExist:
         return ResourceDoesNotExist(f"No file or directory exists on path {path}.")
@@ -51,7 +66,7 @@ class Dbfs:
 
     def get_status(self, path: str) -> FileInfo:
         clean = dbfs_path(path)
-        local = on_disk(self.root, clean)
+        local = self._disk(clean)
         if not local.exists():
             raise self._missing(clean)
         return self._info(clean, local)
@@ -60,13 +75,13 @@ class Dbfs:
         info = self.get_status(path)
         if not info.is_dir:
             return [info]
-        local = on_disk(self.root, info.path)
+        local = self._disk(info.path)
         prefix = info.path.rstrip("/")
         return [self._info(f"{prefix}/{child.name}", child) for child in sorted(local.iterdir())]
 
     def mkdirs(self, path: str) -> None:
         clean = dbfs_path(path)
-        local = on_disk(self.root, clean)
+        local = self._disk(clean)
         for parent in (local, *local.parents):
             if parent == self.root.resolve():
                 break
@@ -76,7 +91,7 @@ class Dbfs:
 
     def delete(self, path: str, recursive: bool) -> None:
         clean = dbfs_path(path)
-        local = on_disk(self.root, clean)
+        local = self._disk(clean)
         if clean == "/":
             raise InvalidParameterValue("Cannot delete the DBFS root")
         if not local.exists():
@@ -99,7 +114,7 @@ class Dbfs:
 
     def _target(self, path: str, overwrite: bool) -> tuple[str, Path]:
         clean = dbfs_path(path)
-        local = on_disk(self.root, clean)
+        local = self._disk(clean)
         if local.is_dir():
             raise ResourceAlreadyExists(f"A directory already exists at the input path {clean}.")
         if local.exists() and not overwrite:
@@ -154,7 +169,7 @@ class Dbfs:
         clean, tmp = self._handle(handle)
         with self._lock:
             self._handles.pop(handle, None)
-        self._write_atomically(on_disk(self.root, clean), source=tmp)
+        self._write_atomically(self._disk(clean), source=tmp)
 
     def read(self, path: str, offset: int, length: int) -> bytes:
         if length > MAX_READ:
@@ -162,7 +177,7 @@ class Dbfs:
         info = self.get_status(path)
         if info.is_dir:
             raise InvalidParameterValue(f"Cannot read a directory: {info.path}")
-        with on_disk(self.root, info.path).open("rb") as handle:
+        with self._disk(info.path).open("rb") as handle:
             handle.seek(offset)
             return handle.read(length)
 
