@@ -6,7 +6,9 @@ import hashlib
 import logging
 from pathlib import Path
 
+from local_workspace.compute.all_purpose import AllPurposeClusters
 from local_workspace.compute.cluster import ClusterManager
+from local_workspace.compute.mounts import mount_table
 from local_workspace.compute.processes import end_processes_under
 from local_workspace.compute.dbfs_fuse import FuseView
 from local_workspace.compute.runner import RunExecutor
@@ -51,8 +53,12 @@ class Workspace:
         self.fuse = FuseView(self.dirs.dbfs, self.dirs.workspace_files)
         self.repos = Repos(self.db, self.tree, USER, self.dirs.root / "repos-staging")
         self.jobs = Jobs(self.db, USER, self.base_url)
-        self.clusters = ClusterManager(self.db, self.dirs, self.cluster_environment)
-        self.executor = RunExecutor(self.jobs, self.clusters, self.dirs.runs, self.fuse, self.redact)
+        # /dbfs only where the profile has a DBFS root (uc-services' Profile.dbfs_root, once merged).
+        self.clusters = ClusterManager(self.db, self.dirs, self.cluster_environment,
+                                       mounts=mount_table(self.dirs, dbfs_root=True))
+        self.all_purpose = AllPurposeClusters(self.clusters)
+        self.executor = RunExecutor(self.jobs, self.clusters, self.dirs.runs, self.fuse, self.redact,
+                                    all_purpose=self.all_purpose)
         self.workspace_id = str(int(hashlib.sha256(str(self.dirs.root).encode()).hexdigest()[:12], 16))
         self._recover()
 
@@ -90,7 +96,7 @@ class Workspace:
             *workspace_urls.routes(WorkspaceResponses(self.tree)),
             *repos_urls.routes(ReposResponses(self.repos)),
             *jobs_urls.routes(JobsResponses(self.jobs, self.executor)),
-            *clusters_urls.routes(ClustersResponses(self.clusters)),
+            *clusters_urls.routes(ClustersResponses(self.clusters, self.all_purpose)),
             *scim_urls.routes(ScimResponses(USER)),
             *mlflow_urls.routes(mlflow_api),
         ]
@@ -101,6 +107,7 @@ class Workspace:
     def close(self) -> None:
         self.executor.shutdown()
         self.executor.wait_idle(30)
+        self.all_purpose.stop()
         self.clusters.stop_all()
         self.db.close()
 

@@ -28,6 +28,11 @@ class WorkspaceDirs:
         return self.root / "workspace"
 
     @property
+    def volumes(self) -> Path:
+        """/Volumes/<catalog>/<schema>/<volume>/... lives here."""
+        return self.root / "volumes"
+
+    @property
     def clusters(self) -> Path:
         return self.root / "clusters"
 
@@ -53,7 +58,7 @@ class WorkspaceDirs:
         return self.root / "server.log"
 
     def create(self) -> "WorkspaceDirs":
-        for folder in (self.root, self.dbfs, self.workspace_files, self.clusters, self.runs, self.mlflow, self.warehouse):
+        for folder in (self.root, self.dbfs, self.workspace_files, self.volumes, self.clusters, self.runs, self.mlflow, self.warehouse):
             folder.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
         return self

@@ -1,0 +1,158 @@
+"""All-purpose clusters with real clients (databricks-sdk, the legacy CLI), a run on one by
+existing_cluster_id, the /dbfs and /Workspace mounts its task sees, and a kill -9 of the workspace."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import timedelta
+
+import pytest
+from databricks.sdk.service.compute import ClusterDetails, ClusterSource, EventType, State
+
+from local_workspace.compute.mounts import Mounts, mount_table
+from local_workspace.compute.processes import processes_under
+from local_workspace.config import WorkspaceDirs
+from tests.workspace.harness import databricks_cli, start_workspace
+
+SPARK_VERSION = "13.3.x-cpu-ml-scala2.12"
+PROBE = r'''
+import json, os, subprocess, sys
+seen = {"in": open("/dbfs/mounts/in.txt").read(), "notebook": open("/Workspace/Shared/mounts/nb").read(),
+        "listed": sorted(os.listdir("/dbfs/mounts")), "env": os.environ.get("PROBE_VAR"),
+        "shell": subprocess.run(["cat", "/dbfs/mounts/in.txt"], capture_output=True, text=True).stdout}
+with open("/dbfs/mounts/out.txt", "w") as handle:
+    handle.write("written by the task")
+for target in ("/dbfs/../escaped.txt", "/dbfs/../../escaped.txt", "/Workspace/Shared/mounts/new.txt"):
+    try:
+        open(target, "w").write("x")
+        seen[target] = "written"
+    except OSError as exc:
+        seen[target] = type(exc).__name__
+print("SEEN " + json.dumps(seen))
+'''
+
+
+def _ok(done) -> str:
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return done.stdout
+
+
+def _wait_state(workspace, cluster_id: str, state: str, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = workspace.sdk().api_client.do("GET", "/api/2.0/clusters/get", query={"cluster_id": cluster_id})
+        if found["state"] == state:
+            return found
+        time.sleep(0.2)
+    raise TimeoutError(f"cluster {cluster_id} is {found['state']}, not {state}: {found.get('state_message')}")
+
+
+def test_sdk_create_and_wait_then_delete_and_ensure_running(workspace):
+    w = workspace.sdk()
+    details = w.clusters.create_and_wait(cluster_name="sdk-interactive", spark_version=SPARK_VERSION, num_workers=0,
+                                         autotermination_minutes=60, spark_env_vars={"PROBE_VAR": "sdk"},
+                                         timeout=timedelta(minutes=3))
+    assert details.state == State.RUNNING and details.cluster_source == ClusterSource.API
+    raw = w.api_client.do("GET", "/api/2.1/clusters/get", query={"cluster_id": details.cluster_id})
+    assert ClusterDetails.from_dict(raw).as_dict() == raw  # nothing the SDK would drop
+    assert raw["spark_env_vars"] == {"PROBE_VAR": "sdk"} and raw["autotermination_minutes"] == 60
+    listed = {c.cluster_id: c for c in w.clusters.list()}
+    assert listed[details.cluster_id].cluster_source == ClusterSource.API
+
+    w.clusters.delete_and_wait(details.cluster_id, timeout=timedelta(minutes=2))
+    assert w.clusters.get(details.cluster_id).state == State.TERMINATED
+    w.clusters.ensure_cluster_is_running(details.cluster_id)
+    assert w.clusters.get(details.cluster_id).state == State.RUNNING
+    kinds = [e.type for e in w.clusters.events(details.cluster_id)]
+    assert {EventType.CREATING, EventType.RUNNING, EventType.TERMINATING} <= set(kinds)
+    with pytest.raises(Exception, match="unexpected state Running"):
+        w.clusters.start(details.cluster_id)
+    w.clusters.permanent_delete(details.cluster_id)
+    assert details.cluster_id not in {c.cluster_id for c in w.clusters.list()}
+
+
+def test_legacy_cli_cluster_and_a_run_on_it_through_the_mounts(workspace, tmp_path):
+    spec = tmp_path / "cluster.json"
+    spec.write_text(json.dumps({"cluster_name": "cli-interactive", "spark_version": SPARK_VERSION, "num_workers": 0,
+                                "spark_env_vars": {"PROBE_VAR": "from-the-cluster"}}))
+    cluster_id = json.loads(_ok(databricks_cli(workspace, "clusters", "create", "--json-file", str(spec))))["cluster_id"]
+    _wait_state(workspace, cluster_id, "RUNNING")
+    assert cluster_id in _ok(databricks_cli(workspace, "clusters", "list"))
+    _ok(databricks_cli(workspace, "clusters", "delete", "--cluster-id", cluster_id))
+    _wait_state(workspace, cluster_id, "TERMINATED")
+    _ok(databricks_cli(workspace, "clusters", "start", "--cluster-id", cluster_id))
+    _wait_state(workspace, cluster_id, "RUNNING")
+
+    (tmp_path / "in.txt").write_text("put with fs cp")
+    (tmp_path / "probe.py").write_text(PROBE)
+    (tmp_path / "nb.py").write_text("# Databricks notebook source\nprint('a notebook')\n")
+    _ok(databricks_cli(workspace, "fs", "cp", "--overwrite", str(tmp_path / "in.txt"), "dbfs:/mounts/in.txt"))
+    _ok(databricks_cli(workspace, "fs", "cp", "--overwrite", str(tmp_path / "probe.py"), "dbfs:/mounts/probe.py"))
+    _ok(databricks_cli(workspace, "workspace", "mkdirs", "/Shared/mounts"))
+    _ok(databricks_cli(workspace, "workspace", "import", "--overwrite", "--language", "PYTHON",
+                       str(tmp_path / "nb.py"), "/Shared/mounts/nb"))
+    submit = tmp_path / "submit.json"
+    submit.write_text(json.dumps({"run_name": "on an all-purpose cluster", "existing_cluster_id": cluster_id,
+                                  "spark_python_task": {"python_file": "dbfs:/mounts/probe.py"}}))
+    run_id = json.loads(_ok(databricks_cli(workspace, "runs", "submit", "--json-file", str(submit))))["run_id"]
+    run = workspace.wait_run(run_id)
+    output = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/runs/get-output",
+                                           query={"run_id": run["tasks"][0]["run_id"]})
+    assert run["state"]["result_state"] == "SUCCESS", output
+    assert run["tasks"][0]["cluster_instance"]["cluster_id"] == cluster_id
+    seen = json.loads(output["logs"].split("SEEN ", 1)[1].splitlines()[0])
+    assert seen["in"] == seen["shell"] == "put with fs cp"
+    assert "a notebook" in seen["notebook"]
+    assert seen["env"] == "from-the-cluster"
+    # `..` climbs to the cluster's read-only root, never beside the workspace folder; /Workspace is read-only.
+    assert seen["/dbfs/../escaped.txt"] == seen["/dbfs/../../escaped.txt"] == "OSError"
+    assert seen["/Workspace/Shared/mounts/new.txt"] == "OSError"
+    assert not (workspace.root / "escaped.txt").exists() and not (workspace.root.parent / "escaped.txt").exists()
+    assert _ok(databricks_cli(workspace, "fs", "cat", "dbfs:/mounts/out.txt")).strip() == "written by the task"
+    # The cluster outlives the run.
+    assert _wait_state(workspace, cluster_id, "RUNNING")["cluster_source"] == "API"
+    _ok(databricks_cli(workspace, "clusters", "permanent-delete", "--cluster-id", cluster_id))
+
+
+def test_a_run_on_an_unknown_cluster_fails_with_its_message(workspace):
+    w = workspace.sdk()
+    run = w.api_client.do("POST", "/api/2.1/jobs/runs/submit", body={
+        "run_name": "nowhere", "tasks": [{"task_key": "t", "existing_cluster_id": "0000-000000-nothere",
+                                         "spark_python_task": {"python_file": "dbfs:/mounts/probe.py"}}]})
+    ended = workspace.wait_run(run["run_id"])
+    assert ended["state"]["result_state"] == "FAILED"
+    assert "Cluster 0000-000000-nothere does not exist" in ended["state"]["state_message"]
+
+
+def test_mounts_fall_back_when_switched_off(tmp_path, monkeypatch):
+    dirs = WorkspaceDirs(tmp_path / "ws").create()
+    assert Mounts(mount_table(dirs)).active
+    monkeypatch.setenv("LOCAL_WORKSPACE_MOUNTS", "off")
+    off = Mounts(mount_table(dirs))
+    assert not off.active and "turned off" in off.reason
+    assert off.wrap(["python", "x.py"]) == ["python", "x.py"]
+    assert "/dbfs" not in mount_table(dirs, dbfs_root=False)
+
+
+def test_kill_9_of_the_workspace_leaves_clusters_terminated_and_no_process(tmp_path):
+    root = tmp_path / "crashing"
+    running = start_workspace(root)
+    try:
+        cluster_id = running.sdk().api_client.do("POST", "/api/2.0/clusters/create", body={
+            "cluster_name": "survivor", "spark_version": SPARK_VERSION, "num_workers": 0})["cluster_id"]
+        driver_pid = _wait_state(running, cluster_id, "RUNNING") and running.sdk().api_client.do(
+            "GET", "/api/2.0/clusters/get", query={"cluster_id": cluster_id})
+        assert processes_under(root / "clusters" / cluster_id), driver_pid
+        running.kill()
+        running = start_workspace(root)
+        found = running.sdk().clusters.get(cluster_id)
+        assert found.state == State.TERMINATED
+        assert processes_under(root / "clusters") == []
+        running.sdk().clusters.start(cluster_id)
+        _wait_state(running, cluster_id, "RUNNING")
+    finally:
+        running.stop()
+    assert processes_under(root / "clusters") == []
+    assert os.path.isdir(root / "volumes")
