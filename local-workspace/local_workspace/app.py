@@ -8,6 +8,7 @@ from pathlib import Path
 
 from local_workspace.compute.all_purpose import AllPurposeClusters
 from local_workspace.compute.cluster import ClusterManager
+from local_workspace.compute.libraries import ClusterLibraries
 from local_workspace.compute.mounts import mount_table
 from local_workspace.compute.processes import end_processes_under
 from local_workspace.compute.dbfs_fuse import FuseView
@@ -17,6 +18,8 @@ from local_workspace.gateway import Gateway
 from local_workspace.services.clusters import urls as clusters_urls
 from local_workspace.services.clusters.responses import ClustersResponses
 from local_workspace.services.dbfs import urls as dbfs_urls
+from local_workspace.services.libraries import urls as libraries_urls
+from local_workspace.services.libraries.responses import LibrariesResponses
 from local_workspace.services.dbfs.models import Dbfs
 from local_workspace.services.dbfs.responses import DbfsResponses
 from local_workspace.services.jobs import urls as jobs_urls
@@ -57,6 +60,7 @@ class Workspace:
         self.clusters = ClusterManager(self.db, self.dirs, self.cluster_environment,
                                        mounts=mount_table(self.dirs, dbfs_root=True))
         self.all_purpose = AllPurposeClusters(self.clusters)
+        self.libraries = ClusterLibraries(self.clusters, self.all_purpose, self.fuse)
         self.executor = RunExecutor(self.jobs, self.clusters, self.dirs.runs, self.fuse, self.redact,
                                     all_purpose=self.all_purpose)
         self.workspace_id = str(int(hashlib.sha256(str(self.dirs.root).encode()).hexdigest()[:12], 16))
@@ -97,6 +101,7 @@ class Workspace:
             *repos_urls.routes(ReposResponses(self.repos)),
             *jobs_urls.routes(JobsResponses(self.jobs, self.executor)),
             *clusters_urls.routes(ClustersResponses(self.clusters, self.all_purpose)),
+            *libraries_urls.routes(LibrariesResponses(self.libraries)),
             *scim_urls.routes(ScimResponses(USER)),
             *mlflow_urls.routes(mlflow_api),
         ]

@@ -15,11 +15,13 @@ from local_workspace.compute.mounts import Mounts, mount_table
 from local_workspace.compute.processes import processes_under
 from local_workspace.config import WorkspaceDirs
 from tests.workspace.harness import databricks_cli, start_workspace
+from tests.workspace.wheels import make_wheel
 
 SPARK_VERSION = "13.3.x-cpu-ml-scala2.12"
 PROBE = r'''
 import json, os, subprocess, sys
-seen = {"in": open("/dbfs/mounts/in.txt").read(), "notebook": open("/Workspace/Shared/mounts/nb").read(),
+import probe_lib, yaml
+seen = {"library": probe_lib.VALUE, "in": open("/dbfs/mounts/in.txt").read(), "notebook": open("/Workspace/Shared/mounts/nb").read(),
         "listed": sorted(os.listdir("/dbfs/mounts")), "env": os.environ.get("PROBE_VAR"),
         "shell": subprocess.run(["cat", "/dbfs/mounts/in.txt"], capture_output=True, text=True).stdout}
 with open("/dbfs/mounts/out.txt", "w") as handle:
@@ -37,6 +39,18 @@ print("SEEN " + json.dumps(seen))
 def _ok(done) -> str:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return done.stdout
+
+
+def _library_statuses(workspace, cluster_id: str, timeout: float = 120) -> dict[str, dict]:
+    """The cluster's library statuses once none is PENDING or INSTALLING, by library kind and value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = workspace.sdk().api_client.do("GET", "/api/2.0/libraries/cluster-status", query={"cluster_id": cluster_id})
+        statuses = found.get("library_statuses", [])
+        if statuses and all(s["status"] not in ("PENDING", "INSTALLING") for s in statuses):
+            return {json.dumps(s["library"], sort_keys=True): s for s in statuses}
+        time.sleep(0.2)
+    raise TimeoutError(f"libraries of {cluster_id} still installing: {statuses}")
 
 
 def _wait_state(workspace, cluster_id: str, state: str, timeout: float = 120) -> dict:
@@ -85,6 +99,24 @@ def test_legacy_cli_cluster_and_a_run_on_it_through_the_mounts(workspace, tmp_pa
     _ok(databricks_cli(workspace, "clusters", "start", "--cluster-id", cluster_id))
     _wait_state(workspace, cluster_id, "RUNNING")
 
+    # Libraries: one already in the runtime (installs offline), a wheel, and one that cannot install.
+    wheel = make_wheel(tmp_path, "probe_lib", "VALUE = 'from the wheel'\n", {})
+    bad = tmp_path / "bad_lib-1.0-py3-none-any.whl"
+    bad.write_text("not a zip file")
+    for local in (wheel, bad):
+        _ok(databricks_cli(workspace, "fs", "cp", "--overwrite", str(local), f"dbfs:/mounts/{local.name}"))
+    _ok(databricks_cli(workspace, "libraries", "install", "--cluster-id", cluster_id, "--pypi-package", "pyyaml"))
+    _ok(databricks_cli(workspace, "libraries", "install", "--cluster-id", cluster_id,
+                       "--whl", f"dbfs:/mounts/{wheel.name}"))
+    _ok(databricks_cli(workspace, "libraries", "install", "--cluster-id", cluster_id, "--whl", f"dbfs:/mounts/{bad.name}"))
+    statuses = _library_statuses(workspace, cluster_id)
+    assert statuses['{"pypi": {"package": "pyyaml"}}']["status"] == "INSTALLED"
+    assert statuses[json.dumps({"whl": f"dbfs:/mounts/{wheel.name}"})]["status"] == "INSTALLED"
+    failed = statuses[json.dumps({"whl": f"dbfs:/mounts/{bad.name}"})]
+    assert failed["status"] == "FAILED" and "bad_lib" in failed["messages"][0], failed
+    listed = json.loads(_ok(databricks_cli(workspace, "libraries", "cluster-status", "--cluster-id", cluster_id)))
+    assert len(listed["library_statuses"]) == 3
+
     (tmp_path / "in.txt").write_text("put with fs cp")
     (tmp_path / "probe.py").write_text(PROBE)
     (tmp_path / "nb.py").write_text("# Databricks notebook source\nprint('a notebook')\n")
@@ -106,6 +138,7 @@ def test_legacy_cli_cluster_and_a_run_on_it_through_the_mounts(workspace, tmp_pa
     assert seen["in"] == seen["shell"] == "put with fs cp"
     assert "a notebook" in seen["notebook"]
     assert seen["env"] == "from-the-cluster"
+    assert seen["library"] == "from the wheel"  # the cluster's library, although another failed
     # `..` climbs to the cluster's read-only root, never beside the workspace folder; /Workspace is read-only.
     assert seen["/dbfs/../escaped.txt"] == seen["/dbfs/../../escaped.txt"] == "OSError"
     assert seen["/Workspace/Shared/mounts/new.txt"] == "OSError"

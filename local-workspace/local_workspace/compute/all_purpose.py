@@ -31,6 +31,7 @@ class AllPurposeClusters:
         self.on_start = on_start
         self.on_permanent_delete: list[Callable[[str], None]] = []  # e.g. fail the runs on it
         self._stop = threading.Event()
+        self._settling: set[str] = set()  # started, its libraries still installing
         self._reaper = threading.Thread(target=self._reap, name="cluster-reaper", daemon=True)
         self._reaper.start()
 
@@ -43,7 +44,7 @@ class AllPurposeClusters:
         return cluster_id
 
     def edit(self, cluster_id: str, spec: dict) -> None:
-        row = self._all_purpose(cluster_id)
+        row = self.checked_row(cluster_id)
         if row["state"] not in ("RUNNING", "TERMINATED"):
             raise InvalidState(f"Cluster {cluster_id} is in unexpected state {STATE_WORDS[row['state']]}.")
         spec = self._checked(spec)
@@ -54,7 +55,7 @@ class AllPurposeClusters:
             self.restart(cluster_id)
 
     def start(self, cluster_id: str) -> None:
-        row = self._all_purpose(cluster_id)
+        row = self.checked_row(cluster_id)
         if row["state"] != "TERMINATED":
             raise InvalidState(f"Cluster {cluster_id} is in unexpected state {STATE_WORDS[row['state']]}.")
         self.manager.set_state(cluster_id, state="PENDING", state_message="Starting the Spark driver",
@@ -62,7 +63,7 @@ class AllPurposeClusters:
         self._in_background(lambda: self._boot(cluster_id))
 
     def restart(self, cluster_id: str) -> None:
-        row = self._all_purpose(cluster_id)
+        row = self.checked_row(cluster_id)
         if row["state"] != "RUNNING":
             raise InvalidState(f"Cluster {cluster_id} is in unexpected state {STATE_WORDS[row['state']]}.")
         self.manager.set_state(cluster_id, state="RESTARTING", state_message="Restarting the Spark driver")
@@ -78,14 +79,14 @@ class AllPurposeClusters:
 
     def delete(self, cluster_id: str, message: str = "Terminated by the user", reason: str = "USER_REQUEST") -> None:
         """Terminates the cluster (Clusters API `delete`); it can be started again."""
-        row = self._all_purpose(cluster_id)
+        row = self.checked_row(cluster_id)
         if row["state"] in ("TERMINATING", "TERMINATED"):
             return
         self.manager.set_state(cluster_id, state="TERMINATING", state_message=message)
         self._in_background(lambda: self._terminate(cluster_id, message, reason))
 
     def permanent_delete(self, cluster_id: str) -> None:
-        self._all_purpose(cluster_id)
+        self.checked_row(cluster_id)
         for hook in self.on_permanent_delete:
             hook(cluster_id)
         self._terminate(cluster_id, "Permanently deleted", "USER_REQUEST")
@@ -98,12 +99,12 @@ class AllPurposeClusters:
 
     def ensure_running(self, cluster_id: str, timeout: float = START_WAIT) -> LocalCluster:
         """The running cluster, started first if it was terminated (as Databricks does for a run)."""
-        self._all_purpose(cluster_id)
+        self.checked_row(cluster_id)
         deadline, asked = time.monotonic() + timeout, False
         while True:
             row = self.manager.row(cluster_id)
             live = self.manager.live(cluster_id)
-            if row["state"] == "RUNNING" and live is not None:
+            if row["state"] == "RUNNING" and live is not None and cluster_id not in self._settling:
                 return live
             if row["state"] == "TERMINATED" and not asked:
                 asked = True
@@ -136,7 +137,7 @@ class AllPurposeClusters:
             raise InvalidParameterValue("cluster_name must be a string")
         return spec
 
-    def _all_purpose(self, cluster_id: str):
+    def checked_row(self, cluster_id: str):
         if not isinstance(cluster_id, str) or not cluster_id:
             raise InvalidParameterValue("Missing required field: cluster_id")
         try:
@@ -149,12 +150,15 @@ class AllPurposeClusters:
         return row
 
     def _boot(self, cluster_id: str) -> None:
+        self._settling.add(cluster_id)
         try:
             cluster = self.manager.boot(cluster_id, warm=True)
+            if self.on_start is not None:
+                self.on_start(cluster)
         except ClusterError:
             return  # recorded TERMINATED with its message
-        if self.on_start is not None:
-            self.on_start(cluster)
+        finally:
+            self._settling.discard(cluster_id)
 
     def _terminate(self, cluster_id: str, message: str, reason: str) -> None:
         live = self.manager.live(cluster_id)
