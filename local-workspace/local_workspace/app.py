@@ -107,7 +107,7 @@ class Workspace:
         ]
         return Gateway(self.token, self.allowed_hosts, routes, mlflow_urls.public_routes(mlflow_api),
                        mlflow_server, mlflow_urls.MLFLOW_PREFIXES, self.workspace_id,
-                       UiSite(self.token, self.jobs, self.executor))
+                       UiSite(self.token, self.jobs, self.executor, self.all_purpose))
 
     def close(self) -> None:
         self.executor.shutdown()

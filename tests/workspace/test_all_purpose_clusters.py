@@ -189,3 +189,32 @@ def test_kill_9_of_the_workspace_leaves_clusters_terminated_and_no_process(tmp_p
         running.stop()
     assert processes_under(root / "clusters") == []
     assert os.path.isdir(root / "volumes")
+
+
+def test_compute_page_terminates_and_starts_a_cluster_and_a_run_links_to_it(workspace, browser):
+    from playwright.sync_api import expect
+
+    from tests.workspace.browser import logged_in_page
+
+    w = workspace.sdk()
+    cluster_id = w.api_client.do("POST", "/api/2.1/clusters/create", body={
+        "cluster_name": "ui-interactive", "spark_version": SPARK_VERSION, "num_workers": 0})["cluster_id"]
+    page = logged_in_page(browser, workspace, "/compute")
+    row = page.locator(f"#cluster-{cluster_id}")
+    expect(row.locator(".state")).to_have_text("Running", timeout=120_000)
+    refused = page.request.post(f"{workspace.url}/compute/{cluster_id}/terminate", form={"csrf": "x"}, max_redirects=0)
+    assert refused.status == 403 and w.clusters.get(cluster_id).state == State.RUNNING
+    row.get_by_role("button", name="Terminate").click()
+    expect(row.locator(".state")).to_have_text("Terminated", timeout=60_000)
+    row.get_by_role("button", name="Start").click()
+    expect(row.locator(".state")).to_have_text("Running", timeout=120_000)
+
+    w.dbfs.upload("/compute-ui/hello.py", __import__("io").BytesIO(b"print('hello from the cluster')\n"), overwrite=True)
+    run_id = w.api_client.do("POST", "/api/2.1/jobs/runs/submit", body={"run_name": "ui", "tasks": [{
+        "task_key": "hello", "existing_cluster_id": cluster_id,
+        "spark_python_task": {"python_file": "dbfs:/compute-ui/hello.py"}}]})["run_id"]
+    assert workspace.wait_run(run_id)["state"]["result_state"] == "SUCCESS"
+    page.goto(f"{workspace.url}/runs/{run_id}?task=hello")
+    page.locator("#task-cluster").click()
+    page.wait_for_url(f"{workspace.url}/compute?cluster={cluster_id}")
+    w.clusters.permanent_delete(cluster_id)
