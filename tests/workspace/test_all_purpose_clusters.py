@@ -3,6 +3,7 @@ existing_cluster_id, the /dbfs and /Workspace mounts its task sees, and a kill -
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import time
@@ -83,8 +84,20 @@ def test_sdk_create_and_wait_then_delete_and_ensure_running(workspace):
     assert {EventType.CREATING, EventType.RUNNING, EventType.TERMINATING} <= set(kinds)
     with pytest.raises(Exception, match="unexpected state Running"):
         w.clusters.start(details.cluster_id)
+    # permanent-delete under an active run fails that run cleanly.
+    w.dbfs.upload("/sdk-clusters/sleep.py", io.BytesIO(b"import time\nprint('up', flush=True)\ntime.sleep(600)\n"),
+                  overwrite=True)
+    run_id = w.api_client.do("POST", "/api/2.1/jobs/runs/submit", body={"run_name": "doomed", "tasks": [{
+        "task_key": "sleep", "existing_cluster_id": details.cluster_id,
+        "spark_python_task": {"python_file": "dbfs:/sdk-clusters/sleep.py"}}]})["run_id"]
+    deadline = time.monotonic() + 60
+    while w.jobs.get_run(run_id).tasks[0].state.life_cycle_state.value != "RUNNING" and time.monotonic() < deadline:
+        time.sleep(0.2)
     w.clusters.permanent_delete(details.cluster_id)
     assert details.cluster_id not in {c.cluster_id for c in w.clusters.list()}
+    ended = workspace.wait_run(run_id, timeout=60)
+    assert ended["state"]["result_state"] == "FAILED"
+    assert f"Cluster {details.cluster_id} was permanently deleted" in ended["state"]["state_message"]
 
 
 def test_legacy_cli_cluster_and_a_run_on_it_through_the_mounts(workspace, tmp_path):
