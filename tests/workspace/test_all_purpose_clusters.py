@@ -3,6 +3,7 @@ existing_cluster_id, the /dbfs and /Workspace mounts its task sees, and a kill -
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -10,7 +11,8 @@ import time
 from datetime import timedelta
 
 import pytest
-from databricks.sdk.service.compute import ClusterDetails, ClusterSource, EventType, State
+from databricks.sdk.service.compute import ClusterDetails, ClusterSource, EventType, Library, State
+from databricks.sdk.service.workspace import ImportFormat, Language
 
 from local_workspace.compute.mounts import Mounts, mount_table
 from local_workspace.compute.processes import processes_under
@@ -116,12 +118,13 @@ def test_legacy_cli_cluster_and_a_run_on_it_through_the_mounts(workspace, tmp_pa
     wheel = make_wheel(tmp_path, "probe_lib", "VALUE = 'from the wheel'\n", {})
     bad = tmp_path / "bad_lib-1.0-py3-none-any.whl"
     bad.write_text("not a zip file")
+    w = workspace.sdk()  # the SDK for what this test does not test, the CLI for what it does
     for local in (wheel, bad):
-        _ok(databricks_cli(workspace, "fs", "cp", "--overwrite", str(local), f"dbfs:/mounts/{local.name}"))
+        w.dbfs.upload(f"/mounts/{local.name}", io.BytesIO(local.read_bytes()), overwrite=True)
     _ok(databricks_cli(workspace, "libraries", "install", "--cluster-id", cluster_id, "--pypi-package", "pyyaml"))
     _ok(databricks_cli(workspace, "libraries", "install", "--cluster-id", cluster_id,
                        "--whl", f"dbfs:/mounts/{wheel.name}"))
-    _ok(databricks_cli(workspace, "libraries", "install", "--cluster-id", cluster_id, "--whl", f"dbfs:/mounts/{bad.name}"))
+    w.libraries.install(cluster_id, [Library(whl=f"dbfs:/mounts/{bad.name}")])
     statuses = _library_statuses(workspace, cluster_id)
     assert statuses['{"pypi": {"package": "pyyaml"}}']["status"] == "INSTALLED"
     assert statuses[json.dumps({"whl": f"dbfs:/mounts/{wheel.name}"})]["status"] == "INSTALLED"
@@ -131,13 +134,11 @@ def test_legacy_cli_cluster_and_a_run_on_it_through_the_mounts(workspace, tmp_pa
     assert len(listed["library_statuses"]) == 3
 
     (tmp_path / "in.txt").write_text("put with fs cp")
-    (tmp_path / "probe.py").write_text(PROBE)
-    (tmp_path / "nb.py").write_text("# Databricks notebook source\nprint('a notebook')\n")
     _ok(databricks_cli(workspace, "fs", "cp", "--overwrite", str(tmp_path / "in.txt"), "dbfs:/mounts/in.txt"))
-    _ok(databricks_cli(workspace, "fs", "cp", "--overwrite", str(tmp_path / "probe.py"), "dbfs:/mounts/probe.py"))
-    _ok(databricks_cli(workspace, "workspace", "mkdirs", "/Shared/mounts"))
-    _ok(databricks_cli(workspace, "workspace", "import", "--overwrite", "--language", "PYTHON",
-                       str(tmp_path / "nb.py"), "/Shared/mounts/nb"))
+    w.dbfs.upload("/mounts/probe.py", io.BytesIO(PROBE.encode()), overwrite=True)
+    w.workspace.mkdirs("/Shared/mounts")
+    w.workspace.import_("/Shared/mounts/nb", content=base64.b64encode(b"# Databricks notebook source\nprint('a notebook')\n").decode(),
+                        language=Language.PYTHON, format=ImportFormat.SOURCE, overwrite=True)
     submit = tmp_path / "submit.json"
     submit.write_text(json.dumps({"run_name": "on an all-purpose cluster", "existing_cluster_id": cluster_id,
                                   "spark_python_task": {"python_file": "dbfs:/mounts/probe.py"}}))
@@ -159,7 +160,7 @@ def test_legacy_cli_cluster_and_a_run_on_it_through_the_mounts(workspace, tmp_pa
     assert _ok(databricks_cli(workspace, "fs", "cat", "dbfs:/mounts/out.txt")).strip() == "written by the task"
     # The cluster outlives the run.
     assert _wait_state(workspace, cluster_id, "RUNNING")["cluster_source"] == "API"
-    _ok(databricks_cli(workspace, "clusters", "permanent-delete", "--cluster-id", cluster_id))
+    w.clusters.permanent_delete(cluster_id)
 
 
 def test_a_run_on_an_unknown_cluster_fails_with_its_message(workspace):
