@@ -24,6 +24,7 @@ LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest
     "tests/workspace/test_pull_request_flow.py",  # 46 s
     "tests/test_story.py",
     "tests/workspace/test_faults.py",
+    "tests/workspace/test_all_purpose_clusters.py",  # about 40 s: clusters, libraries, mounts, kill -9
     "tests/test_concurrency_runs.py",
     "tests/test_promotion.py",  # 22 s
     "tests/test_entry_points.py",
