@@ -24,7 +24,8 @@ LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest
     "tests/workspace/test_pull_request_flow.py",  # 46 s
     "tests/test_story.py",
     "tests/workspace/test_faults.py",
-    "tests/workspace/test_all_purpose_clusters.py",  # about 40 s: clusters, libraries, mounts, kill -9
+    "tests/workspace/test_all_purpose_clusters.py",  # about 40 s: clusters, libraries, mounts
+    "tests/workspace/test_compute_page_and_recovery.py",  # about 20 s
     "tests/test_concurrency_runs.py",
     "tests/test_promotion.py",  # 22 s
     "tests/test_entry_points.py",

@@ -29,7 +29,8 @@ class AllPurposeClusters:
         """`on_start`: called with each cluster once it runs (e.g. to install its libraries)."""
         self.manager = manager
         self.on_start = on_start
-        self.on_permanent_delete: list[Callable[[str], None]] = []  # e.g. fail the runs on it
+        # Called with (cluster_id, why) before a cluster ends under its users: e.g. fail the runs on it.
+        self.on_terminate: list[Callable[[str, str], None]] = []
         self._stop = threading.Event()
         self._settling: set[str] = set()  # started, its libraries still installing
         self._reaper = threading.Thread(target=self._reap, name="cluster-reaper", daemon=True)
@@ -83,12 +84,14 @@ class AllPurposeClusters:
         if row["state"] in ("TERMINATING", "TERMINATED"):
             return
         self.manager.set_state(cluster_id, state="TERMINATING", state_message=message)
+        for hook in self.on_terminate:
+            hook(cluster_id, "was terminated")
         self._in_background(lambda: self._terminate(cluster_id, message, reason))
 
     def permanent_delete(self, cluster_id: str) -> None:
         self.checked_row(cluster_id)
-        for hook in self.on_permanent_delete:
-            hook(cluster_id)
+        for hook in self.on_terminate:
+            hook(cluster_id, "was permanently deleted")
         self._terminate(cluster_id, "Permanently deleted", "USER_REQUEST")
         with self.manager.db.transaction() as conn:
             for table in ("clusters", "cluster_events", "cluster_libraries"):
@@ -153,6 +156,9 @@ class AllPurposeClusters:
         self._settling.add(cluster_id)
         try:
             cluster = self.manager.boot(cluster_id, warm=True)
+            if self.manager.db.one("SELECT 1 FROM clusters WHERE cluster_id = ?", (cluster_id,)) is None:
+                cluster.terminate()  # permanently deleted while it started
+                return
             if self.on_start is not None:
                 self.on_start(cluster)
         except ClusterError:

@@ -38,7 +38,7 @@ class _RunContext:
     timed_out: threading.Event = field(default_factory=threading.Event)
     procs: dict[int, subprocess.Popen] = field(default_factory=dict)
     task_clusters: dict[int, str] = field(default_factory=dict)  # task_run_id -> the cluster it runs on
-    lost_clusters: set[str] = field(default_factory=set)  # all-purpose clusters deleted under the run
+    lost_clusters: dict[str, str] = field(default_factory=dict)  # all-purpose clusters ended under the run: why
     clusters: dict[str, LocalCluster] = field(default_factory=dict)
     cluster_locks: dict[str, threading.Lock] = field(default_factory=dict)  # one start per cluster
     to_run: set[str] = field(default_factory=set)  # the task keys this run (or repair) executes
@@ -61,7 +61,7 @@ class RunExecutor:
         self.jobs, self.clusters, self.runs_dir, self.fuse = jobs, clusters, runs_dir, fuse
         self.all_purpose = all_purpose
         if all_purpose is not None:
-            all_purpose.on_permanent_delete.append(self.fail_runs_on)
+            all_purpose.on_terminate.append(self.fail_runs_on)
         self.redact = redact
         self.max_parallel_tasks = max_parallel_tasks
         self._active: dict[int, _RunContext] = {}
@@ -262,25 +262,26 @@ class RunExecutor:
         kill_group(proc.pid, grace=1.0, child=proc)  # anything the task left behind in its group
         with ctx.lock:
             ctx.procs.pop(task_run_id, None)
-            lost = ctx.lost_clusters & {ctx.task_clusters.get(task_run_id)}
-        if lost:
-            return self._cluster_lost(task_run_id, running, lost.pop())
+            lost = ctx.task_clusters.get(task_run_id)
+        if lost in ctx.lost_clusters:
+            return self._cluster_lost(task_run_id, running, lost, ctx.lost_clusters[lost])
         return self._record_result(ctx, task_run_id, proc.returncode, folder, running, task_timed_out)
 
-    def fail_runs_on(self, cluster_id: str) -> None:
-        """A cluster is being permanently deleted: the tasks running on it end, FAILED with that reason."""
+    def fail_runs_on(self, cluster_id: str, why: str) -> None:
+        """A cluster ends under its tasks (`why`: was terminated, was permanently deleted): they
+        end, FAILED with that reason."""
         with self._lock:
             runs = list(self._active.values())
         for ctx in runs:
             with ctx.lock:
                 doomed = [ctx.procs[t] for t, c in ctx.task_clusters.items() if c == cluster_id and t in ctx.procs]
                 if doomed:
-                    ctx.lost_clusters.add(cluster_id)
+                    ctx.lost_clusters[cluster_id] = why
             for proc in doomed:
                 kill_group(proc.pid, grace=3.0, child=proc)
 
-    def _cluster_lost(self, task_run_id: int, running: int, cluster_id: str) -> str:
-        message = f"Cluster {cluster_id} was permanently deleted while the task was running"
+    def _cluster_lost(self, task_run_id: int, running: int, cluster_id: str, why: str) -> str:
+        message = f"Cluster {cluster_id} {why} while the task was running"
         ended = now_ms()
         self.jobs.update_task(task_run_id, life_cycle_state="INTERNAL_ERROR", result_state="FAILED",
                               state_message=message, error=message, end_time=ended, execution_duration=ended - running)
