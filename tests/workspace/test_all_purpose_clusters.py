@@ -10,7 +10,8 @@ import time
 from datetime import timedelta
 
 import pytest
-from databricks.sdk.service.compute import ClusterDetails, ClusterSource, EventType, Library, State
+from databricks.sdk.service.compute import (ClusterDetails, ClusterLibraryStatuses, ClusterSource, EventType, Library,
+                                            PythonPyPiLibrary, State)
 from databricks.sdk.service.workspace import ImportFormat, Language
 
 from local_workspace.compute.mounts import Mounts, mount_table
@@ -158,6 +159,12 @@ def test_legacy_cli_cluster_and_a_run_on_it_through_the_mounts(workspace, tmp_pa
     assert _ok(databricks_cli(workspace, "fs", "cat", "dbfs:/mounts/out.txt")).strip() == "written by the task"
     # The cluster outlives the run.
     assert _wait_state(workspace, cluster_id, "RUNNING")["cluster_source"] == "API"
+    w.libraries.uninstall(cluster_id, [Library(pypi=PythonPyPiLibrary(package="pyyaml"))])
+    raw = w.api_client.do("GET", "/api/2.0/libraries/cluster-status", query={"cluster_id": cluster_id})
+    assert ClusterLibraryStatuses.from_dict(raw).as_dict() == raw
+    assert {s["status"] for s in raw["library_statuses"]} == {"UNINSTALL_ON_RESTART", "INSTALLED", "FAILED"}
+    everywhere = w.api_client.do("GET", "/api/2.0/libraries/all-cluster-statuses")
+    assert cluster_id in {s["cluster_id"] for s in everywhere["statuses"]}
     w.clusters.permanent_delete(cluster_id)
 
 
