@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 
 from databricks.sdk.service.compute import EventType, State
+from databricks.sdk.service.workspace import ImportFormat, Language
 from playwright.sync_api import expect
 
 from local_workspace.compute.processes import processes_under
@@ -30,10 +32,20 @@ def test_compute_page_terminates_and_starts_a_cluster_and_a_run_links_to_it(work
     expect(row.locator(".state")).to_have_text("Running", timeout=120_000)
 
     w.dbfs.upload("/compute-ui/hello.py", io.BytesIO(b"print('hello from the cluster')\n"), overwrite=True)
-    run_id = w.api_client.do("POST", "/api/2.1/jobs/runs/submit", body={"run_name": "ui", "tasks": [{
-        "task_key": "hello", "existing_cluster_id": cluster_id,
-        "spark_python_task": {"python_file": "dbfs:/compute-ui/hello.py"}}]})["run_id"]
-    assert workspace.wait_run(run_id)["state"]["result_state"] == "SUCCESS"
+    # A notebook task forks from the warm launcher: the mounts reach it there too.
+    notebook = b"# Databricks notebook source\ndbutils.notebook.exit(open('/dbfs/compute-ui/hello.py').read())\n"
+    w.workspace.mkdirs("/Shared/compute-ui")
+    w.workspace.import_("/Shared/compute-ui/nb", content=base64.b64encode(notebook).decode(), language=Language.PYTHON,
+                        format=ImportFormat.SOURCE, overwrite=True)
+    run_id = w.api_client.do("POST", "/api/2.1/jobs/runs/submit", body={"run_name": "ui", "tasks": [
+        {"task_key": "hello", "existing_cluster_id": cluster_id,
+         "spark_python_task": {"python_file": "dbfs:/compute-ui/hello.py"}},
+        {"task_key": "nb", "existing_cluster_id": cluster_id, "notebook_task": {"notebook_path": "/Shared/compute-ui/nb"}}]})["run_id"]
+    run = workspace.wait_run(run_id)
+    assert run["state"]["result_state"] == "SUCCESS", run["state"]
+    notebook_task = next(t for t in run["tasks"] if t["task_key"] == "nb")
+    output = w.api_client.do("GET", "/api/2.1/jobs/runs/get-output", query={"run_id": notebook_task["run_id"]})
+    assert "hello from the cluster" in output["notebook_output"]["result"]
     page.goto(f"{workspace.url}/runs/{run_id}?task=hello")
     page.locator("#task-cluster").click()
     page.wait_for_url(f"{workspace.url}/compute?cluster={cluster_id}")
