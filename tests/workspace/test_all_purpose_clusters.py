@@ -28,6 +28,9 @@ seen = {"library": probe_lib.VALUE, "in": open("/dbfs/mounts/in.txt").read(), "n
         "shell": subprocess.run(["cat", "/dbfs/mounts/in.txt"], capture_output=True, text=True).stdout}
 with open("/dbfs/mounts/out.txt", "w") as handle:
     handle.write("written by the task")
+os.makedirs("/Volumes/main/default/probe", exist_ok=True)
+with open("/Volumes/main/default/probe/v.txt", "w") as handle:
+    handle.write("in a volume")
 for target in ("/dbfs/../escaped.txt", "/dbfs/../../escaped.txt", "/Workspace/Shared/mounts/new.txt"):
     try:
         open(target, "w").write("x")
@@ -157,6 +160,7 @@ def test_legacy_cli_cluster_and_a_run_on_it_through_the_mounts(workspace, tmp_pa
     assert seen["/Workspace/Shared/mounts/new.txt"] == "OSError"
     assert not (workspace.root / "escaped.txt").exists() and not (workspace.root.parent / "escaped.txt").exists()
     assert _ok(databricks_cli(workspace, "fs", "cat", "dbfs:/mounts/out.txt")).strip() == "written by the task"
+    assert (workspace.root / "volumes" / "main" / "default" / "probe" / "v.txt").read_text() == "in a volume"
     # The cluster outlives the run.
     assert _wait_state(workspace, cluster_id, "RUNNING")["cluster_source"] == "API"
     w.libraries.uninstall(cluster_id, [Library(pypi=PythonPyPiLibrary(package="pyyaml"))])
