@@ -69,6 +69,8 @@ class AllPurposeClusters:
             raise InvalidState(f"Cluster {cluster_id} is in unexpected state {STATE_WORDS[row['state']]}.")
         self.manager.set_state(cluster_id, state="RESTARTING", state_message="Restarting the Spark driver")
         self.manager.event(cluster_id, "RESTARTING")
+        for hook in self.on_terminate:
+            hook(cluster_id, "was restarted")
 
         def restart() -> None:
             live = self.manager.live(cluster_id)
@@ -105,7 +107,9 @@ class AllPurposeClusters:
         self.checked_row(cluster_id)
         deadline, asked = time.monotonic() + timeout, False
         while True:
-            row = self.manager.row(cluster_id)
+            row = self.manager.db.one("SELECT * FROM clusters WHERE cluster_id = ?", (cluster_id,))
+            if row is None:
+                raise ClusterError(f"Cluster {cluster_id} was permanently deleted")
             live = self.manager.live(cluster_id)
             if row["state"] == "RUNNING" and live is not None and cluster_id not in self._settling:
                 return live
