@@ -25,6 +25,8 @@ LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest
     "tests/test_story.py",
     "tests/workspace/test_faults.py",
     "tests/workspace/test_unity_catalog.py",  # about 45 s: its own uc workspace and seven job clusters
+    "tests/workspace/test_all_purpose_clusters.py",  # about 40 s: clusters, libraries, mounts
+    "tests/workspace/test_compute_page_and_recovery.py",  # about 20 s
     "tests/test_concurrency_runs.py",
     "tests/test_promotion.py",  # 22 s
     "tests/test_entry_points.py",

@@ -6,7 +6,10 @@ import hashlib
 import logging
 from pathlib import Path
 
+from local_workspace.compute.all_purpose import AllPurposeClusters
 from local_workspace.compute.cluster import ClusterManager
+from local_workspace.compute.libraries import ClusterLibraries
+from local_workspace.compute.mounts import mount_table
 from local_workspace.compute.processes import end_processes_under
 from local_workspace.compute.dbfs_fuse import FuseView
 from local_workspace.compute.runner import RunExecutor
@@ -15,6 +18,8 @@ from local_workspace.gateway import Gateway
 from local_workspace.services.clusters import urls as clusters_urls
 from local_workspace.services.clusters.responses import ClustersResponses
 from local_workspace.services.dbfs import urls as dbfs_urls
+from local_workspace.services.libraries import urls as libraries_urls
+from local_workspace.services.libraries.responses import LibrariesResponses
 from local_workspace.services.dbfs.models import Dbfs
 from local_workspace.services.dbfs.responses import DbfsResponses
 from local_workspace.services.jobs import urls as jobs_urls
@@ -64,8 +69,12 @@ class Workspace:
         self.fuse = FuseView(self.dirs.dbfs, self.dirs.workspace_files, self.dirs.volumes, self.profile.dbfs_root)
         self.repos = Repos(self.db, self.tree, USER, self.dirs.root / "repos-staging")
         self.jobs = Jobs(self.db, USER, self.base_url)
-        self.clusters = ClusterManager(self.db, self.dirs, self.cluster_environment, self.profile.min_runtime)
-        self.executor = RunExecutor(self.jobs, self.clusters, self.dirs.runs, self.fuse, self.redact)
+        self.clusters = ClusterManager(self.db, self.dirs, self.cluster_environment, self.profile.min_runtime,
+                                       mounts=mount_table(self.dirs, dbfs_root=self.profile.dbfs_root))
+        self.all_purpose = AllPurposeClusters(self.clusters)
+        self.libraries = ClusterLibraries(self.clusters, self.all_purpose, self.fuse)
+        self.executor = RunExecutor(self.jobs, self.clusters, self.dirs.runs, self.fuse, self.redact,
+                                    all_purpose=self.all_purpose)
         self._recover()
 
     def base_url(self) -> str:
@@ -102,7 +111,8 @@ class Workspace:
             *workspace_urls.routes(WorkspaceResponses(self.tree)),
             *repos_urls.routes(ReposResponses(self.repos)),
             *jobs_urls.routes(JobsResponses(self.jobs, self.executor)),
-            *clusters_urls.routes(ClustersResponses(self.clusters)),
+            *clusters_urls.routes(ClustersResponses(self.clusters, self.all_purpose)),
+            *libraries_urls.routes(LibrariesResponses(self.libraries)),
             *scim_urls.routes(ScimResponses(USER)),
             *(mlflow_urls.routes(mlflow_api) if self.profile.workspace_registry else
               registry_off_urls.routes(DisabledRegistryResponses())),
@@ -111,11 +121,12 @@ class Workspace:
         ]
         return Gateway(self.token, self.allowed_hosts, routes, mlflow_urls.public_routes(mlflow_api),
                        mlflow_server, mlflow_urls.MLFLOW_PREFIXES, self.workspace_id,
-                       UiSite(self.token, self.jobs, self.executor))
+                       UiSite(self.token, self.jobs, self.executor, self.all_purpose))
 
     def close(self) -> None:
         self.executor.shutdown()
         self.executor.wait_idle(30)
+        self.all_purpose.stop()
         self.clusters.stop_all()
         self.db.close()
 

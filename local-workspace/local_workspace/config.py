@@ -28,6 +28,11 @@ class WorkspaceDirs:
         return self.root / "workspace"
 
     @property
+    def volumes(self) -> Path:
+        """/Volumes/<catalog>/<schema>/<volume>/... lives here."""
+        return self.root / "volumes"
+
+    @property
     def clusters(self) -> Path:
         return self.root / "clusters"
 
@@ -38,11 +43,6 @@ class WorkspaceDirs:
     @property
     def mlflow(self) -> Path:
         return self.root / "mlflow"
-
-    @property
-    def volumes(self) -> Path:
-        # Unity Catalog volumes: /Volumes/<catalog>/<schema>/<volume>/x is volumes/<catalog>/<schema>/<volume>/x
-        return self.root / "volumes"
 
     @property
     def warehouse(self) -> Path:

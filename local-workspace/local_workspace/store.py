@@ -38,6 +38,12 @@ CREATE TABLE IF NOT EXISTS clusters (
     cluster_id TEXT PRIMARY KEY, run_id INTEGER, cluster_name TEXT NOT NULL, spec TEXT NOT NULL,
     state TEXT NOT NULL, state_message TEXT NOT NULL DEFAULT '', pid INTEGER, spark_port INTEGER,
     start_time INTEGER NOT NULL, terminated_time INTEGER NOT NULL DEFAULT 0, cluster_source TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cluster_events (
+    cluster_id TEXT NOT NULL, timestamp INTEGER NOT NULL, type TEXT NOT NULL, details TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS cluster_events_by_cluster ON cluster_events (cluster_id, timestamp);
+CREATE TABLE IF NOT EXISTS cluster_libraries (
+    cluster_id TEXT NOT NULL, library TEXT NOT NULL, status TEXT NOT NULL, messages TEXT NOT NULL DEFAULT '[]',
+    position INTEGER NOT NULL, PRIMARY KEY (cluster_id, library));
 CREATE TABLE IF NOT EXISTS workspace_objects (
     path TEXT PRIMARY KEY, object_type TEXT NOT NULL, language TEXT, object_id INTEGER NOT NULL,
     created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL);

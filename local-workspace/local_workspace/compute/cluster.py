@@ -14,9 +14,11 @@ import sysconfig
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from local_workspace.compute.launcher import Zygote, start_task
+from local_workspace.compute.mounts import Mounts
 from local_workspace.compute.processes import end_processes_under, kill_group
 from local_workspace.compute.runtime_rules import runtime_refusal
 from local_workspace.config import WorkspaceDirs
@@ -74,9 +76,12 @@ def make_environment(env_dir: Path) -> None:
 
 class LocalCluster:
     def __init__(self, cluster_id: str, name: str, spec: dict, folder: Path, base_env: dict[str, str],
-                 launcher: Zygote | None = None):
+                 launcher: Zygote | None = None, mounts: Mounts | None = None):
         self.cluster_id, self.name, self.spec, self.folder = cluster_id, name, spec, folder
         self.launcher = launcher  # the workspace's warm launcher, for tasks of packaged code
+        self.mounts = mounts  # /dbfs, /Workspace, /Volumes for every process of this cluster
+        self.last_activity = time.monotonic()  # for autotermination
+        self.users = 0  # tasks and contexts running on it now
         self.env_dir = folder / "env"
         self.home = folder / "home"
         self.base_env = base_env
@@ -84,6 +89,7 @@ class LocalCluster:
         self.spark_port: int | None = None
         self.installed: set[str] = set()
         self.lock = threading.Lock()
+        self._users_lock = threading.Lock()
 
     @property
     def python(self) -> str:
@@ -94,11 +100,10 @@ class LocalCluster:
         (self.folder / "tmp").mkdir(exist_ok=True)
         make_environment(self.env_dir)
         port_file = self.folder / "spark_port"
-        log = (self.folder / "driver.log").open("ab")
-        self.process = subprocess.Popen([self.python, str(CLUSTER_MAIN), str(port_file)], cwd=self.folder,
-                                        env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
-        log.close()
+        port_file.unlink(missing_ok=True)
+        log_file = self.folder / "driver.log"
+        self.process = self.start_process([self.python, str(CLUSTER_MAIN), str(port_file)], self.folder,
+                                          log_file, log_file)
         deadline = time.monotonic() + START_TIMEOUT
         while not port_file.exists():
             if self.process.poll() is not None:
@@ -149,9 +154,42 @@ class LocalCluster:
                 raise LibraryError(f"{', '.join(todo)}. Error messages:\n" + "\n".join(tail))
             self.installed.update(todo)
 
+    def _wrap(self, argv: list[str], cwd: Path) -> list[str]:
+        return self.mounts.wrap(argv, cwd) if self.mounts is not None else list(argv)
+
+    def start_process(self, argv: list[str], cwd: Path, stdout: Path, stderr: Path,
+                      env_extra: dict[str, str] | None = None) -> subprocess.Popen:
+        """Any process of this cluster (argv[0] an executable, e.g. self.python): the cluster's
+        environment and mounts, in a session of its own (kill_group ends it with its children)."""
+        self.touch()
+        with stdout.open("ab") as out, stderr.open("ab") as err:
+            return subprocess.Popen(self._wrap(argv, cwd), cwd=cwd, env=self.environment(env_extra), stdout=out,
+                                    stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+
     def start_task(self, argv: list[str], cwd: Path, stdout: Path, stderr: Path):
         """A task's process with the cluster's environment (forked warm when possible)."""
-        return start_task(self.launcher, self.python, argv, cwd, self.environment(), stdout, stderr, prefix=self.env_dir)
+        self.touch()
+        return start_task(self.launcher, self.python, argv, cwd, self.environment(), stdout, stderr,
+                          prefix=self.env_dir, wrap=self._wrap)
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """While a task or context runs on the cluster: it is busy, never idle."""
+        with self._users_lock:
+            self.users += 1
+        try:
+            yield
+        finally:
+            with self._users_lock:
+                self.users -= 1
+            self.touch()
+
+    def busy(self) -> bool:
+        return self.users > 0
+
+    def touch(self) -> None:
+        """The cluster was used now (autotermination counts idle time from here)."""
+        self.last_activity = time.monotonic()
 
     def terminate(self) -> None:
         if self.process is not None:
@@ -160,11 +198,20 @@ class LocalCluster:
         shutil.rmtree(self.env_dir, ignore_errors=True)
 
 
+ACTIVE_STATES = ("PENDING", "RUNNING", "RESTARTING", "TERMINATING")
+MOUNTS_MISSING = ("No /dbfs, /Workspace or /Volumes mounts on this cluster: {reason}. Only /dbfs paths given "
+                  "as task parameters are translated.")
+
+
 class ClusterManager:
     def __init__(self, db: Database, dirs: WorkspaceDirs, base_env: Callable[[], dict[str, str]],
-                 min_runtime: tuple[int, int] | None = None):
+                 min_runtime: tuple[int, int] | None = None, mounts: dict[str, Path] | None = None):
+        """`mounts`: the mount table (mounts.mount_table) every cluster process sees, where it can."""
         self.db, self.dirs, self.base_env = db, dirs, base_env
         self.min_runtime = min_runtime  # the workspace profile's floor (runtime_rules)
+        self.mounts = Mounts(mounts) if mounts is not None else None
+        if self.mounts is not None and not self.mounts.active:
+            logger.warning("Clusters run without mounts: %s", self.mounts.reason)
         self._live: dict[str, LocalCluster] = {}
         self._lock = threading.Lock()
         self._launcher: Zygote | None = None
@@ -179,6 +226,7 @@ class ClusterManager:
         One for all clusters: it imports the runtime's libraries once (about 4 s of CPU), and each
         task of packaged code is forked from it into its cluster's environment, instead of a fresh
         interpreter importing them again. It starts while the first cluster installs its libraries.
+        It runs inside the workspace's mounts, so every task it forks sees them.
         """
         with self._lock:
             if self._launcher is not None and self._launcher.alive:
@@ -196,65 +244,108 @@ class ClusterManager:
                 (folder / stale).unlink(missing_ok=True)
             env = {"PATH": BASE_PATH, "HOME": str(folder), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                    "TMPDIR": str(folder), "PYTHONUNBUFFERED": "1"}
-            self._launcher = Zygote(str(python), folder, env)
+            wrap = self.mounts.wrap if self.mounts is not None and self.mounts.active else None
+            self._launcher = Zygote(str(python), folder, env, wrap=wrap)
             return self._launcher
 
+    def create_record(self, run_id: int | None, name: str, spec: dict, source: str) -> str:
+        """A new cluster's id and folder, recorded PENDING."""
+        cluster_id = f"{time.strftime('%m%d-%H%M%S')}-{secrets.token_hex(4)}"
+        (self.dirs.clusters / cluster_id).mkdir(parents=True)
+        with self.db.transaction() as conn:
+            conn.execute("INSERT INTO clusters (cluster_id, run_id, cluster_name, spec, state, start_time, cluster_source) "
+                         "VALUES (?, ?, ?, ?, 'PENDING', ?, ?)", (cluster_id, run_id, name, dumps(spec), _ms(), source))
+        self.event(cluster_id, "CREATING")
+        return cluster_id
+
     def start(self, run_id: int | None, name: str, spec: dict, source: str = "JOB", warm: bool = False) -> LocalCluster:
-        """A running cluster; `warm`: its tasks fork from the workspace's warm launcher."""
+        """A running job cluster; `warm`: its tasks fork from the workspace's warm launcher."""
         refused = runtime_refusal(spec, self.min_runtime)
         if refused:
             raise ClusterError(refused)
-        cluster_id = f"{time.strftime('%m%d-%H%M%S')}-{secrets.token_hex(4)}"
-        folder = self.dirs.clusters / cluster_id
-        folder.mkdir(parents=True)
-        cluster = LocalCluster(cluster_id, name, spec, folder, self.base_env(),
-                               launcher=self.warm_launcher() if warm else None)
-        started = int(time.time() * 1000)
-        with self.db.transaction() as conn:
-            conn.execute("INSERT INTO clusters (cluster_id, run_id, cluster_name, spec, state, start_time, cluster_source) "
-                         "VALUES (?, ?, ?, ?, 'PENDING', ?, ?)", (cluster_id, run_id, name, dumps(spec), started, source))
+        return self.boot(self.create_record(run_id, name, spec, source), warm=warm)
+
+    def boot(self, cluster_id: str, warm: bool = True) -> LocalCluster:
+        """Starts the recorded cluster's driver (its row is PENDING or RESTARTING); RUNNING once it listens."""
+        row = self.db.one("SELECT * FROM clusters WHERE cluster_id = ?", (cluster_id,))
+        cluster = LocalCluster(cluster_id, row["cluster_name"], json.loads(row["spec"]), self.dirs.clusters / cluster_id,
+                               self.base_env(), launcher=self.warm_launcher() if warm else None, mounts=self.mounts)
         with self._lock:
             self._live[cluster_id] = cluster
+        self.event(cluster_id, "STARTING")
+        if self.mounts is not None and not self.mounts.active:
+            self.event(cluster_id, "DBFS_DOWN", {"driver_state_message": MOUNTS_MISSING.format(reason=self.mounts.reason)})
         try:
             cluster.start()
         except ClusterError as exc:
-            self._set(cluster_id, state="TERMINATED", state_message=str(exc)[-1000:], terminated_time=_ms())
+            self._set(cluster_id, state="TERMINATED", state_message=str(exc)[-1000:], terminated_time=_ms(), pid=None)
+            self.event(cluster_id, "TERMINATING", {"reason": {"code": "SPARK_STARTUP_FAILURE", "type": "CLIENT_ERROR"}})
             with self._lock:
                 self._live.pop(cluster_id, None)
             raise
-        self._set(cluster_id, state="RUNNING", pid=cluster.process.pid, spark_port=cluster.spark_port)
+        self._set(cluster_id, state="RUNNING", state_message="", pid=cluster.process.pid, spark_port=cluster.spark_port,
+                  terminated_time=0)
+        self.event(cluster_id, "RUNNING")
         return cluster
 
-    def terminate(self, cluster: LocalCluster, message: str = "Job run finished") -> None:
+    def live(self, cluster_id: str) -> LocalCluster | None:
+        with self._lock:
+            return self._live.get(cluster_id)
+
+    def live_clusters(self) -> list[LocalCluster]:
+        with self._lock:
+            return list(self._live.values())
+
+    def terminate(self, cluster: LocalCluster, message: str = "Job run finished",
+                  reason: str = "JOB_FINISHED") -> None:
         self._set(cluster.cluster_id, state="TERMINATING")
+        self.event(cluster.cluster_id, "TERMINATING", {"reason": {"code": reason, "type": "SUCCESS"}})
         cluster.terminate()
-        self._set(cluster.cluster_id, state="TERMINATED", state_message=message, terminated_time=_ms())
+        self._set(cluster.cluster_id, state="TERMINATED", state_message=message, terminated_time=_ms(), pid=None)
         with self._lock:
             self._live.pop(cluster.cluster_id, None)
+
+    def set_state(self, cluster_id: str, **fields) -> None:
+        self._set(cluster_id, **fields)
 
     def _set(self, cluster_id: str, **fields) -> None:
         columns = ", ".join(f"{k} = ?" for k in fields)
         with self.db.transaction() as conn:
             conn.execute(f"UPDATE clusters SET {columns} WHERE cluster_id = ?", (*fields.values(), cluster_id))
 
-    def get(self, cluster_id: str) -> dict:
+    def event(self, cluster_id: str, kind: str, details: dict | None = None) -> None:
+        """One entry of the cluster's event log (clusters/events)."""
+        with self.db.transaction() as conn:
+            conn.execute("INSERT INTO cluster_events (cluster_id, timestamp, type, details) VALUES (?, ?, ?, ?)",
+                         (cluster_id, _ms(), kind, dumps(details or {})))
+
+    def events(self, cluster_id: str) -> list[dict]:
+        self.row(cluster_id)
+        return [{"cluster_id": cluster_id, "timestamp": r["timestamp"], "type": r["type"], "details": json.loads(r["details"])}
+                for r in self.db.query("SELECT * FROM cluster_events WHERE cluster_id = ? ORDER BY timestamp DESC, rowid DESC",
+                                       (cluster_id,))]
+
+    def row(self, cluster_id: str):
         row = self.db.one("SELECT * FROM clusters WHERE cluster_id = ?", (cluster_id,))
         if row is None:
             raise ResourceDoesNotExist(f"Cluster {cluster_id} does not exist")
-        return self._render(row)
+        return row
+
+    def get(self, cluster_id: str) -> dict:
+        return self._render(self.row(cluster_id))
 
     def list(self) -> list[dict]:
         return [self._render(r) for r in self.db.query("SELECT * FROM clusters ORDER BY start_time DESC LIMIT 100")]
 
     def _render(self, row) -> dict:
         spec = json.loads(row["spec"])
-        out = {**{k: v for k, v in spec.items() if k in ("spark_version", "node_type_id", "num_workers",
-                                                          "spark_env_vars", "spark_conf", "data_security_mode",
-                                                          "custom_tags", "driver_node_type_id")},
+        out = {**{k: v for k, v in spec.items() if k in SPEC_FIELDS},
                "cluster_id": row["cluster_id"], "cluster_name": row["cluster_name"], "state": row["state"],
                "state_message": row["state_message"], "start_time": row["start_time"],
                "cluster_source": row["cluster_source"], "creator_user_name": "", "spark_context_id": 0}
         out.setdefault("num_workers", 0)
+        if row["cluster_source"] != "JOB":
+            out.setdefault("autotermination_minutes", 0)
         if row["terminated_time"]:
             out["terminated_time"] = row["terminated_time"]
         if row["spark_port"] and row["state"] == "RUNNING":
@@ -264,18 +355,29 @@ class ClusterManager:
     def end_orphans(self, message: str) -> None:
         """After a crash: ends the drivers and the launcher a dead workspace left running, and records it."""
         end_processes_under(self.launcher_dir)
-        for row in self.db.query("SELECT * FROM clusters WHERE state IN ('PENDING', 'RUNNING', 'TERMINATING')"):
+        marks = ", ".join("?" * len(ACTIVE_STATES))
+        for row in self.db.query(f"SELECT * FROM clusters WHERE state IN ({marks})", ACTIVE_STATES):
             end_processes_under(self.dirs.clusters / row["cluster_id"])  # driver, pip
             shutil.rmtree(self.dirs.clusters / row["cluster_id"] / "env", ignore_errors=True)
-            self._set(row["cluster_id"], state="TERMINATED", state_message=message, terminated_time=_ms())
+            self._set(row["cluster_id"], state="TERMINATED", state_message=message, terminated_time=_ms(), pid=None)
+            self.event(row["cluster_id"], "TERMINATING", {"reason": {"code": "COMMUNICATION_LOST", "type": "SERVICE_FAULT"}})
 
     def stop_all(self) -> None:
         with self._lock:
             live, launcher, self._launcher = list(self._live.values()), self._launcher, None
         for cluster in live:
-            self.terminate(cluster, "The workspace stopped")
+            self.terminate(cluster, "The workspace stopped", reason="USER_REQUEST")
         if launcher is not None:
             kill_group(launcher.process.pid, grace=2.0, child=launcher.process)
+
+
+# What a cluster's spec gives back in clusters/get (what the Clusters API calls ClusterDetails).
+SPEC_FIELDS = ("spark_version", "node_type_id", "num_workers", "autoscale", "spark_env_vars", "spark_conf",
+               "data_security_mode", "custom_tags", "driver_node_type_id", "autotermination_minutes",
+               "single_user_name", "runtime_engine", "policy_id", "instance_pool_id", "driver_instance_pool_id",
+               "enable_elastic_disk", "enable_local_disk_encryption", "init_scripts", "ssh_public_keys",
+               "cluster_log_conf", "aws_attributes", "azure_attributes", "gcp_attributes", "docker_image",
+               "kind", "is_single_node", "use_ml_runtime", "workload_type", "apply_policy_default_values")
 
 
 def _ms() -> int:

@@ -9,6 +9,9 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Callable
+
+Wrap = Callable[[list[str], Path], list[str]]  # a command -> the command inside the cluster's mounts
 
 ZYGOTE_MAIN = Path(__file__).resolve().parent / "zygote_main.py"
 # Longer than a warm-up on a busy machine (a fresh interpreter would pay the same imports); a
@@ -50,10 +53,12 @@ class ForkedTask:
 
 
 class Zygote:
-    def __init__(self, python: str, folder: Path, env: dict[str, str]):
+    def __init__(self, python: str, folder: Path, env: dict[str, str], wrap: Wrap | None = None):
+        """`wrap`: the mounts the launcher, and so every task it forks, runs in."""
         self.socket_path = folder / "launcher.sock"
+        argv = [python, str(ZYGOTE_MAIN), str(self.socket_path)]
         with (folder / "launcher.log").open("ab") as log:
-            self.process = subprocess.Popen([python, str(ZYGOTE_MAIN), str(self.socket_path)], cwd=folder, env=env,
+            self.process = subprocess.Popen(wrap(argv, folder) if wrap else argv, cwd=folder, env=env,
                                             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                             start_new_session=True)
 
@@ -99,12 +104,13 @@ class Zygote:
 
 
 def start_task(zygote: Zygote | None, python: str, argv: list[str], cwd: Path, env: dict[str, str],
-               stdout: Path, stderr: Path, prefix: Path | None = None):
+               stdout: Path, stderr: Path, prefix: Path | None = None, wrap: Wrap | None = None):
     """The task's process: forked when possible (into the environment at prefix), else a fresh
-    interpreter (`python`) in a session of its own."""
+    interpreter (`python`) in a session of its own, inside the mounts `wrap` gives."""
     forked = zygote.fork(argv, cwd, env, stdout, stderr, prefix) if zygote is not None else None
     if forked is not None:
         return forked
     with stdout.open("ab") as out, stderr.open("ab") as err:
-        return subprocess.Popen([python, *argv], cwd=cwd, env=env, stdout=out, stderr=err,
+        command = [python, *argv]
+        return subprocess.Popen(wrap(command, cwd) if wrap else command, cwd=cwd, env=env, stdout=out, stderr=err,
                                 stdin=subprocess.DEVNULL, start_new_session=True)

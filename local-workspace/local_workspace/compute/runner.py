@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from local_workspace.compute.all_purpose import AllPurposeClusters
 from local_workspace.compute.cluster import TASK_MAIN, ClusterError, ClusterManager, LibraryError, LocalCluster
 from local_workspace.compute.dbfs_fuse import FuseView
 from local_workspace.compute.processes import kill_group
 from local_workspace.compute.notebook_task import notebook_spec
+from local_workspace.errors import InvalidParameterValue
 from local_workspace.services.jobs.models import Jobs, now_ms
 from local_workspace.services.jobs.settings import task_type, topological_order
 
@@ -35,6 +37,8 @@ class _RunContext:
     cancel: threading.Event = field(default_factory=threading.Event)
     timed_out: threading.Event = field(default_factory=threading.Event)
     procs: dict[int, subprocess.Popen] = field(default_factory=dict)
+    task_clusters: dict[int, str] = field(default_factory=dict)  # task_run_id -> the cluster it runs on
+    lost_clusters: dict[str, str] = field(default_factory=dict)  # all-purpose clusters ended under the run: why
     clusters: dict[str, LocalCluster] = field(default_factory=dict)
     cluster_locks: dict[str, threading.Lock] = field(default_factory=dict)  # one start per cluster
     to_run: set[str] = field(default_factory=set)  # the task keys this run (or repair) executes
@@ -53,8 +57,11 @@ def should_run(run_if: str, results: list[str]) -> bool:
 
 class RunExecutor:
     def __init__(self, jobs: Jobs, clusters: ClusterManager, runs_dir: Path, fuse: FuseView,
-                 redact: Callable[[str], str], max_parallel_tasks: int = 4):
+                 redact: Callable[[str], str], max_parallel_tasks: int = 4, all_purpose: AllPurposeClusters | None = None):
         self.jobs, self.clusters, self.runs_dir, self.fuse = jobs, clusters, runs_dir, fuse
+        self.all_purpose = all_purpose
+        if all_purpose is not None:
+            all_purpose.on_terminate.append(self.fail_runs_on)
         self.redact = redact
         self.max_parallel_tasks = max_parallel_tasks
         self._active: dict[int, _RunContext] = {}
@@ -230,9 +237,15 @@ class RunExecutor:
             self.jobs.update_task(task_run_id, life_cycle_state="INTERNAL_ERROR", result_state="FAILED",
                                   state_message=message[-4000:], error=message[-4000:], end_time=now_ms())
             return "FAILED"
+        with cluster.hold():
+            return self._run_process(ctx, task, task_run_id, cluster, folder, spec_file, started)
+
+    def _run_process(self, ctx: _RunContext, task: dict, task_run_id: int, cluster: LocalCluster, folder: Path,
+                     spec_file: Path, started: int) -> str:
         proc = cluster.start_task([str(TASK_MAIN), str(spec_file)], folder, folder / "stdout", folder / "stderr")
         with ctx.lock:
             ctx.procs[task_run_id] = proc
+            ctx.task_clusters[task_run_id] = cluster.cluster_id
         running = now_ms()
         self.jobs.update_task(task_run_id, life_cycle_state="RUNNING", setup_duration=running - started,
                               state_message="", pid=proc.pid)
@@ -249,7 +262,30 @@ class RunExecutor:
         kill_group(proc.pid, grace=1.0, child=proc)  # anything the task left behind in its group
         with ctx.lock:
             ctx.procs.pop(task_run_id, None)
+            lost = ctx.task_clusters.get(task_run_id)
+        if lost in ctx.lost_clusters:
+            return self._cluster_lost(task_run_id, running, lost, ctx.lost_clusters[lost])
         return self._record_result(ctx, task_run_id, proc.returncode, folder, running, task_timed_out)
+
+    def fail_runs_on(self, cluster_id: str, why: str) -> None:
+        """A cluster ends under its tasks (`why`: was terminated, was permanently deleted): they
+        end, FAILED with that reason."""
+        with self._lock:
+            runs = list(self._active.values())
+        for ctx in runs:
+            with ctx.lock:
+                doomed = [ctx.procs[t] for t, c in ctx.task_clusters.items() if c == cluster_id and t in ctx.procs]
+                if doomed:
+                    ctx.lost_clusters[cluster_id] = why
+            for proc in doomed:
+                kill_group(proc.pid, grace=3.0, child=proc)
+
+    def _cluster_lost(self, task_run_id: int, running: int, cluster_id: str, why: str) -> str:
+        message = f"Cluster {cluster_id} {why} while the task was running"
+        ended = now_ms()
+        self.jobs.update_task(task_run_id, life_cycle_state="INTERNAL_ERROR", result_state="FAILED",
+                              state_message=message, error=message, end_time=ended, execution_duration=ended - running)
+        return "FAILED"
 
     def _record_result(self, ctx: _RunContext, task_run_id: int, code: int, folder: Path, running: int,
                        task_timed_out: bool) -> str:
@@ -281,8 +317,12 @@ class RunExecutor:
 
     def _cluster_for(self, ctx: _RunContext, task: dict) -> LocalCluster:
         if task.get("existing_cluster_id"):
-            raise ClusterError(f"cluster {task['existing_cluster_id']} does not exist: this workspace has no "
-                               "all-purpose clusters; use a job cluster or new_cluster")
+            if self.all_purpose is None:
+                raise ClusterError(f"Cluster {task['existing_cluster_id']} does not exist")
+            try:
+                return self.all_purpose.ensure_running(task["existing_cluster_id"])
+            except InvalidParameterValue as exc:  # unknown, or a job's cluster
+                raise ClusterError(exc.message) from None
         if task.get("job_cluster_key"):
             key = f"job_cluster:{task['job_cluster_key']}"
             spec = next(c["new_cluster"] for c in ctx.spec["job_clusters"] if c["job_cluster_key"] == task["job_cluster_key"])

@@ -19,20 +19,24 @@ from local_workspace.errors import ResourceDoesNotExist, WorkspaceError
 from local_workspace.http import reply
 from local_workspace.services.jobs.models import Jobs
 from local_workspace.ui import mlflow_mount
+from local_workspace.compute.all_purpose import AllPurposeClusters
 from local_workspace.ui.auth import LOGIN_COOKIE, SESSION_COOKIE, Sessions, same_origin, set_cookie
+from local_workspace.ui.compute_pages import ComputePages
 from local_workspace.ui.pages import Pages
 from local_workspace.ui.render import HERE, Renderer
 
 log = logging.getLogger("local_workspace")
-PREFIXES = ("/jobs", "/runs", "/login", "/logout", "/ui-static", mlflow_mount.PREFIX)
+PREFIXES = ("/jobs", "/runs", "/compute", "/login", "/logout", "/ui-static", mlflow_mount.PREFIX)
 
 
 class UiSite:
-    def __init__(self, token: str, jobs: Jobs, executor: RunExecutor):
+    def __init__(self, token: str, jobs: Jobs, executor: RunExecutor, all_purpose: AllPurposeClusters | None = None):
         self.sessions = Sessions(token)
         self.render = Renderer()
         pages = Pages(jobs, executor, self.render)
+        compute = [] if all_purpose is None else _compute_rules(ComputePages(all_purpose, self.render))
         self.map = Map([
+            *compute,
             Rule("/", endpoint=pages.home, methods=["GET"]),
             Rule("/jobs", endpoint=pages.jobs_list, methods=["GET"]),
             Rule("/jobs/<int:job_id>", endpoint=pages.job, methods=["GET"]),
@@ -127,6 +131,15 @@ class UiSite:
         response = redirect("/login", 303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
+
+
+def _compute_rules(compute: ComputePages) -> list[Rule]:
+    return [
+        Rule("/compute", endpoint=compute.compute, methods=["GET"]),
+        Rule("/compute/<cluster_id>/start", endpoint=compute.start, methods=["POST"]),
+        Rule("/compute/<cluster_id>/restart", endpoint=compute.restart, methods=["POST"]),
+        Rule("/compute/<cluster_id>/terminate", endpoint=compute.terminate, methods=["POST"]),
+    ]
 
 
 def _local(target: str) -> str:
