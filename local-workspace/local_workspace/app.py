@@ -20,6 +20,7 @@ from local_workspace.services.dbfs.responses import DbfsResponses
 from local_workspace.services.jobs import urls as jobs_urls
 from local_workspace.services.jobs.models import Jobs
 from local_workspace.services.jobs.responses import JobsResponses
+from local_workspace.services.jobs.scheduler import Scheduler
 from local_workspace.services.mlflow import urls as mlflow_urls
 from local_workspace.services.mlflow.models import MlflowServer
 from local_workspace.services.mlflow.responses import MlflowResponses
@@ -55,6 +56,8 @@ class Workspace:
         self.executor = RunExecutor(self.jobs, self.clusters, self.dirs.runs, self.fuse, self.redact)
         self.workspace_id = str(int(hashlib.sha256(str(self.dirs.root).encode()).hexdigest()[:12], 16))
         self._recover()
+        self.scheduler = Scheduler(self.jobs)  # scheduled jobs start their own runs
+        self.scheduler.start()
 
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
@@ -99,6 +102,7 @@ class Workspace:
                        UiSite(self.token, self.jobs, self.executor))
 
     def close(self) -> None:
+        self.scheduler.stop()
         self.executor.shutdown()
         self.executor.wait_idle(30)
         self.clusters.stop_all()

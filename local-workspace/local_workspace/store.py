@@ -38,6 +38,9 @@ CREATE TABLE IF NOT EXISTS clusters (
     cluster_id TEXT PRIMARY KEY, run_id INTEGER, cluster_name TEXT NOT NULL, spec TEXT NOT NULL,
     state TEXT NOT NULL, state_message TEXT NOT NULL DEFAULT '', pid INTEGER, spark_port INTEGER,
     start_time INTEGER NOT NULL, terminated_time INTEGER NOT NULL DEFAULT 0, cluster_source TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS task_run_results (
+    task_run_id INTEGER PRIMARY KEY, task_values TEXT NOT NULL DEFAULT '{}', outcome TEXT,
+    resolved_values TEXT, child_run_id INTEGER);
 CREATE TABLE IF NOT EXISTS workspace_objects (
     path TEXT PRIMARY KEY, object_type TEXT NOT NULL, language TEXT, object_id INTEGER NOT NULL,
     created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL);
