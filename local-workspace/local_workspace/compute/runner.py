@@ -325,14 +325,18 @@ class RunExecutor:
             values.update({f"tasks.{key}.values.{name}": _reference_text(value) for name, value in named.items()})
 
         def resolve(text: str) -> str:
-            return self.fuse.parameter(_REFERENCE.sub(lambda m: str(values.get(m.group(1), m.group(0))), text))
+            return _REFERENCE.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
 
         return resolve
 
     def _task_spec(self, ctx: _RunContext, task: dict, task_run_id: int, result_file: Path) -> dict:
         kind = task_type(task)
         body = task[kind]
-        resolve = self._resolver(ctx, task, task_run_id)
+        substitute = self._resolver(ctx, task, task_run_id)
+
+        def resolve(text: str) -> str:  # a cluster task's parameter: FUSE paths become the cluster's
+            return self.fuse.parameter(substitute(text))
+
         common = {"result_file": str(result_file), "dbfs_root": str(self.fuse.dbfs_root),
                   "task_values": {"task_key": task["task_key"], "file": str(result_file.parent / TASK_VALUES_FILE),
                                   "values": self.jobs.run_task_values(ctx.run_id)}}
