@@ -310,7 +310,7 @@ class Jobs:
         spec = json.loads(row["spec"])
         rows = {t["task_key"]: t for t in self.task_rows(row["run_id"])}
         if rerun_all_failed:
-            chosen = {k for k, t in rows.items() if t["result_state"] != "SUCCESS"}
+            chosen = {k for k, t in rows.items() if t["result_state"] not in ("SUCCESS", "EXCLUDED")}
             if not chosen:
                 raise InvalidParameterValue(f"Run {row['run_id']} has no failed task to repair")
         else:
