@@ -31,6 +31,11 @@ dbutils.jobs.taskValues.set("why", {"metric": "psi", "column": "Contract"})
 print("retrain:", dbutils.jobs.taskValues.get("check", "retrain"))
 """
 CHILD = b"print('retraining, as asked')\n"
+REPORT = b"""import sys
+from databricks.sdk.runtime import dbutils
+print("column from get:", dbutils.jobs.taskValues.get(taskKey="check", key="why")["column"])
+print("why from the reference:", sys.argv[1])
+"""
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +44,7 @@ def workspace(tmp_path_factory):
     client = running.sdk()
     client.dbfs.upload("/flow/check.py", io.BytesIO(CHECK), overwrite=True)
     client.dbfs.upload("/flow/child.py", io.BytesIO(CHILD), overwrite=True)
+    client.dbfs.upload("/flow/report.py", io.BytesIO(REPORT), overwrite=True)
     yield running
     running.stop()
 
@@ -53,6 +59,8 @@ def jobs(workspace):
         "name": "monitoring", "parameters": [{"name": "retrain", "default": "false"}], "tasks": [
             {"task_key": "check", "new_cluster": CLUSTER,
              "spark_python_task": {"python_file": "dbfs:/flow/check.py", "parameters": ["{{job.parameters.retrain}}"]}},
+            {"task_key": "report", "depends_on": [{"task_key": "check"}], "new_cluster": CLUSTER,
+             "spark_python_task": {"python_file": "dbfs:/flow/report.py", "parameters": ["{{tasks.check.values.why}}"]}},
             {"task_key": "decide", "depends_on": [{"task_key": "check"}],
              "condition_task": {"op": "EQUAL_TO", "left": "{{tasks.check.values.retrain}}", "right": "true"}},
             {"task_key": "retrain", "depends_on": [{"task_key": "decide", "outcome": "true"}],
@@ -75,6 +83,9 @@ def test_a_true_condition_runs_the_other_job_and_the_run_page_shows_outcome_and_
     assert tasks["decide"].condition_task.outcome == "true"
     assert tasks["decide"].resolved_values.condition_task.left == "true"  # the task value, as JSON
     assert tasks["retrain"].state.result_state.value == "SUCCESS"
+    logs = workspace.sdk().jobs.get_run_output(tasks["report"].run_id).logs
+    assert "column from get: Contract" in logs
+    assert 'why from the reference: {"metric": "psi", "column": "Contract"}' in logs
     output = RunOutput.from_dict(workspace.sdk().api_client.do(
         "GET", "/api/2.1/jobs/runs/get-output", query={"run_id": tasks["retrain"].run_id}))
     child = workspace.sdk().jobs.get_run(output.run_job_output.run_id)

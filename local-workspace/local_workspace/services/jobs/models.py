@@ -375,7 +375,8 @@ class Jobs:
     def record_task_results(self, task_run_id: int, **fields: Any) -> None:
         """What a task run produced beside its state: task values, a condition's outcome and
         resolved operands, the run a run_job_task started."""
-        encoded = {k: (dumps(v) if k in ("task_values", "resolved_values") else v) for k, v in fields.items()}
+        # JSON in the order the task set its values, as the task's own json.dumps would write them
+        encoded = {k: (json.dumps(v) if k in ("task_values", "resolved_values") else v) for k, v in fields.items()}
         with self.db.transaction() as conn:
             conn.execute("INSERT OR IGNORE INTO task_run_results (task_run_id) VALUES (?)", (task_run_id,))
             columns = ", ".join(f"{name} = ?" for name in encoded)
