@@ -93,7 +93,7 @@ def test_a_true_condition_runs_the_other_job_and_the_run_page_shows_outcome_and_
 
     page = logged_in_page(browser, workspace, f"/runs/{run.run_id}")
     expect(page.locator('[data-task="decide"] .outcome')).to_have_text("Outcome: true")
-    page.locator(f'.triggered[data-task="retrain"] a').click()
+    page.locator('.triggered[data-task="retrain"] a').click()
     page.wait_for_url(f"{workspace.url}/runs/{child.run_id}")
     page.goto(f"{workspace.url}/runs/{run.run_id}?task=check")
     expect(page.locator(".task-values")).to_contain_text('"column": "Contract"')
