@@ -22,6 +22,8 @@ LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest
     # Busy on the CPU: another worker's first unit, while SHARED waits on dbx and its runs.
     "tests/test_faults_million_rows.py",
     "tests/workspace/test_pull_request_flow.py",  # 46 s
+    "tests/workspace/test_control_flow.py",  # about 40 s: two job clusters, a schedule, Chromium
+    "tests/workspace/test_control_flow_dbx.py",  # one dbx deploy, 35 s
     "tests/test_story.py",
     "tests/workspace/test_faults.py",
     "tests/workspace/test_unity_catalog.py",  # about 45 s: its own uc workspace and seven job clusters

@@ -25,6 +25,7 @@ from local_workspace.services.dbfs.responses import DbfsResponses
 from local_workspace.services.jobs import urls as jobs_urls
 from local_workspace.services.jobs.models import Jobs
 from local_workspace.services.jobs.responses import JobsResponses
+from local_workspace.services.jobs.scheduler import Scheduler
 from local_workspace.services.mlflow import urls as mlflow_urls
 from local_workspace.services.mlflow.models import MlflowServer
 from local_workspace.services.mlflow.responses import MlflowResponses
@@ -76,6 +77,8 @@ class Workspace:
         self.executor = RunExecutor(self.jobs, self.clusters, self.dirs.runs, self.fuse, self.redact,
                                     all_purpose=self.all_purpose)
         self._recover()
+        self.scheduler = Scheduler(self.jobs)  # scheduled jobs start their own runs
+        self.scheduler.start()
 
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
@@ -124,6 +127,7 @@ class Workspace:
                        UiSite(self.token, self.jobs, self.executor, self.all_purpose))
 
     def close(self) -> None:
+        self.scheduler.stop()
         self.executor.shutdown()
         self.executor.wait_idle(30)
         self.all_purpose.stop()

@@ -44,6 +44,9 @@ CREATE INDEX IF NOT EXISTS cluster_events_by_cluster ON cluster_events (cluster_
 CREATE TABLE IF NOT EXISTS cluster_libraries (
     cluster_id TEXT NOT NULL, library TEXT NOT NULL, status TEXT NOT NULL, messages TEXT NOT NULL DEFAULT '[]',
     position INTEGER NOT NULL, PRIMARY KEY (cluster_id, library));
+CREATE TABLE IF NOT EXISTS task_run_results (
+    task_run_id INTEGER PRIMARY KEY, task_values TEXT NOT NULL DEFAULT '{}', outcome TEXT,
+    resolved_values TEXT, child_run_id INTEGER);
 CREATE TABLE IF NOT EXISTS workspace_objects (
     path TEXT PRIMARY KEY, object_type TEXT NOT NULL, language TEXT, object_id INTEGER NOT NULL,
     created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL);

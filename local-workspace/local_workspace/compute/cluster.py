@@ -28,6 +28,7 @@ from local_workspace.store import Database, dumps
 HERE = Path(__file__).resolve().parent
 CLUSTER_MAIN = HERE / "cluster_main.py"
 TASK_MAIN = HERE / "task_main.py"
+RUNTIME_PATH = HERE / "runtime_path"  # the `dbruntime` package every cluster process can import
 START_TIMEOUT = 120.0
 BASE_PATH = "/usr/local/bin:/usr/bin:/bin"
 # Not `log`: the methods below name their log files so.
@@ -71,7 +72,7 @@ def make_environment(env_dir: Path) -> None:
     if made.returncode:
         raise ClusterError(f"Could not create the cluster's Python environment: {made.stderr.strip()[-2000:]}")
     site_packages = next((env_dir / "lib").glob("python3*/site-packages"))
-    (site_packages / "_runtime_libraries.pth").write_text("\n".join(runtime_site_packages()) + "\n")
+    (site_packages / "_runtime_libraries.pth").write_text("\n".join([*runtime_site_packages(), str(RUNTIME_PATH)]) + "\n")
 
 
 class LocalCluster:

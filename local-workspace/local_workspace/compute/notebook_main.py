@@ -3,26 +3,17 @@
 Imported by task_main.py inside the cluster's Python, so it imports nothing of the workspace.
 Cells are split on `# COMMAND ----------`; a cell whose lines all start with `# MAGIC` is a
 magic cell (%md, %pip, %sh, %sql, %python, %run). The notebook gets `spark`, `dbutils`
-(widgets, notebook.exit, fs) and `display`; `dbutils.notebook.exit(value)` ends it with value.
+(widgets, notebook.exit, fs, jobs.taskValues: dbruntime/dbutils.py) and `display`; `dbutils.notebook.exit(value)` ends it with value.
 """
 
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 
 HEADER = "# Databricks notebook source"
 SEPARATOR = "# COMMAND ----------"
 MAGIC = "# MAGIC"
-
-
-class NotebookExit(BaseException):
-    """dbutils.notebook.exit: ends the notebook (BaseException: `except Exception` must not catch it)."""
-
-    def __init__(self, value):
-        super().__init__(value)
-        self.value = value
 
 
 class CellError(Exception):
@@ -58,152 +49,13 @@ def magic_of(cell):
     return name[1:], "\n".join([rest, *body[1:]]).strip("\n")
 
 
-class Widgets:
-    def __init__(self, values):
-        self._values = dict(values)
-        self._defaults = {}
-
-    def text(self, name, defaultValue="", label=None):
-        self._defaults[name] = str(defaultValue)
-
-    def dropdown(self, name, defaultValue, choices, label=None):
-        self._defaults[name] = str(defaultValue)
-
-    combobox = dropdown
-
-    def get(self, name):
-        if name in self._values:
-            return self._values[name]
-        if name in self._defaults:
-            return self._defaults[name]
-        raise ValueError(f"InputWidgetNotDefined: No input widget named {name} is defined")
-
-    getArgument = get
-
-    def getAll(self):
-        return {**self._defaults, **self._values}
-
-    def remove(self, name):
-        self._defaults.pop(name, None)
-
-    def removeAll(self):
-        self._defaults.clear()
-
-
-class Notebook:
-    def exit(self, value):
-        raise NotebookExit(str(value))
-
-
-class FileInfo(tuple):
-    path = property(lambda self: self[0])
-    name = property(lambda self: self[1])
-    size = property(lambda self: self[2])
-
-    def isDir(self):
-        return self.path.endswith("/")
-
-
-class Fs:
-    """dbutils.fs on the cluster's FUSE view: dbfs:/x and /dbfs/x are files under the DBFS root."""
-
-    def __init__(self, dbfs_root):
-        self.root = os.path.realpath(dbfs_root)
-
-    def local(self, path):
-        for prefix in ("dbfs:", "/dbfs"):
-            if path.startswith(prefix):
-                path = path[len(prefix):]
-        if path.startswith("file:"):
-            return path[len("file:"):]
-        local = os.path.realpath(os.path.join(self.root, path.lstrip("/")))
-        if local != self.root and not local.startswith(self.root + os.sep):
-            raise ValueError(f"path {path} leaves DBFS")
-        return local
-
-    def ls(self, path):
-        local = self.local(path)
-        base = "dbfs:/" + os.path.relpath(local, self.root).lstrip(".").lstrip("/")
-        out = []
-        for name in sorted(os.listdir(local)):
-            full = os.path.join(local, name)
-            is_dir = os.path.isdir(full)
-            child = base.rstrip("/") + "/" + name + ("/" if is_dir else "")
-            out.append(FileInfo((child, name + ("/" if is_dir else ""), 0 if is_dir else os.path.getsize(full))))
-        return out
-
-    def mkdirs(self, path):
-        os.makedirs(self.local(path), exist_ok=True)
-        return True
-
-    def put(self, path, contents, overwrite=False):
-        local = self.local(path)
-        if os.path.exists(local) and not overwrite:
-            raise FileExistsError(f"{path} already exists; pass overwrite=True")
-        os.makedirs(os.path.dirname(local), exist_ok=True)
-        with open(local, "w", encoding="utf-8") as handle:
-            handle.write(contents)
-        return True
-
-    def head(self, path, maxBytes=65536):
-        with open(self.local(path), "rb") as handle:
-            return handle.read(maxBytes).decode("utf-8", "replace")
-
-    def cp(self, source, target, recurse=False):
-        src, dst = self.local(source), self.local(target)
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        (shutil.copytree if recurse and os.path.isdir(src) else shutil.copyfile)(src, dst)
-        return True
-
-    def mv(self, source, target, recurse=False):
-        dst = self.local(target)
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        shutil.move(self.local(source), dst)
-        return True
-
-    def rm(self, path, recurse=False):
-        local = self.local(path)
-        if os.path.isdir(local):
-            if not recurse:
-                raise IsADirectoryError(f"{path} is a directory; pass recurse=True")
-            shutil.rmtree(local)
-        elif os.path.exists(local):
-            os.remove(local)
-        else:
-            return False
-        return True
-
-
-class DbUtils:
-    def __init__(self, widgets, dbfs_root):
-        self.widgets = Widgets(widgets)
-        self.notebook = Notebook()
-        self.fs = Fs(dbfs_root)
-
-
-class _LazySpark:
-    """`spark`: the cluster's Spark Connect session, opened on first use (many cells need none)."""
-
-    session = None
-
-    def __getattr__(self, name):
-        if _LazySpark.session is None:
-            from pyspark.sql import SparkSession
-
-            _LazySpark.session = SparkSession.builder.remote(os.environ["SPARK_REMOTE"]).getOrCreate()
-        return getattr(_LazySpark.session, name)
-
-
-def _display(value, *args, **kwargs):
-    shown = value.limit(20).toPandas() if hasattr(value, "toPandas") else value
-    print(shown)
-
-
 def pip_install(arguments, uv, dbfs_root):
     """%pip install ...: into this cluster's Python (its environment has no pip), with uv."""
     words = shlex.split(arguments)
     if not words or words[0] != "install":
         raise CellError(f"%pip {arguments}: only '%pip install' is supported here")
+    from dbruntime.dbutils import Fs  # on the cluster's path (runtime_path)
+
     fuse = Fs(dbfs_root)
     words = [fuse.local(w) if w.startswith("/dbfs/") else w for w in words[1:]]  # the FUSE mount
     command = [*uv, "pip", "install", "--python", sys.executable, *words]
@@ -232,7 +84,7 @@ def run_cell(cell, namespace, context):
         if done.returncode:
             raise CellError(f"%sh cell exited with code {done.returncode}")
     elif magic == "sql":
-        _display(namespace["spark"].sql(body))
+        namespace["display"](namespace["spark"].sql(body))
     elif magic == "run":
         target = shlex.split(body)[0]
         here = os.path.dirname(context["file"])
@@ -257,6 +109,9 @@ def run_source(source, namespace, context):
 
 def run_notebook(spec):
     """Runs spec's notebook; its exit value (a string), or None if it did not call exit."""
+    import dbruntime  # on the cluster's path (runtime_path)
+    from dbruntime.dbutils import NotebookExit
+
     path = spec["notebook_file"]
     folder = os.path.dirname(path)
     # As on Databricks: the notebook's folder is the working directory, and it and the repo's
@@ -265,8 +120,8 @@ def run_notebook(spec):
     for entry in (spec.get("repo_root"), folder):
         if entry and entry not in sys.path:
             sys.path.insert(0, entry)
-    namespace = {"__name__": "__main__", "spark": _LazySpark(), "display": _display,
-                 "dbutils": DbUtils(spec.get("widgets", {}), spec["dbfs_root"])}
+    dbruntime.configure(spec)
+    namespace = {"__name__": "__main__", **dbruntime.UserNamespaceInitializer.getOrCreate().get_namespace_globals()}
     sys.argv = [path]
     try:
         run_source(_read_notebook(path), namespace, {"path": spec["notebook_path"], "file": path, "uv": spec["uv"],
@@ -274,6 +129,5 @@ def run_notebook(spec):
     except NotebookExit as done:
         return done.value
     finally:
-        if _LazySpark.session is not None:
-            _LazySpark.session.stop()  # else the Spark Connect client retries for ~30 s at exit
+        dbruntime.shutdown()
     return None

@@ -18,13 +18,16 @@ from local_workspace.compute.all_purpose import AllPurposeClusters
 from local_workspace.compute.cluster import TASK_MAIN, ClusterError, ClusterManager, LibraryError, LocalCluster
 from local_workspace.compute.dbfs_fuse import FuseView
 from local_workspace.compute.processes import kill_group
+from local_workspace.errors import WorkspaceError
 from local_workspace.compute.notebook_task import notebook_spec
 from local_workspace.errors import InvalidParameterValue
-from local_workspace.services.jobs.models import Jobs, now_ms
-from local_workspace.services.jobs.settings import task_type, topological_order
+from local_workspace.services.jobs.conditions import ConditionError, evaluate, excluded
+from local_workspace.services.jobs.models import FINAL_STATES, Jobs, now_ms
+from local_workspace.services.jobs.settings import CLUSTERLESS_TASK_TYPES, task_type, topological_order
 
 LOG_LIMIT = 5 * 1024 * 1024  # get-output returns the last 5 MB of a task's logs, as Databricks does
 POLL = 0.2
+TASK_VALUES_FILE = "task_values.json"  # written by dbutils.jobs.taskValues.set on the cluster
 _REFERENCE = re.compile(r"\{\{\s*([A-Za-z0-9_.]+)\s*\}\}")
 
 
@@ -155,12 +158,16 @@ class RunExecutor:
                     order.remove(key)
                     if ctx.cancel.is_set() or ctx.timed_out.is_set():
                         results[key] = self._finish_unstarted(ctx, rows[key], "CANCELED" if ctx.cancel.is_set() else "TIMEDOUT")
+                    elif excluded(tasks[key], results, self._outcomes(ctx)):
+                        results[key] = self._finish_unstarted(ctx, rows[key], "EXCLUDED",
+                                                              "Excluded: the conditions it depends on were not met")
                     elif not should_run(tasks[key].get("run_if", "ALL_SUCCESS"), [results[d] for d in deps]):
                         failed = [d for d in deps if results[d] != "SUCCESS"]
                         results[key] = self._finish_unstarted(ctx, rows[key], "UPSTREAM_FAILED",
                                                               f"Upstream task(s) {', '.join(failed)} did not succeed")
                     else:
-                        futures[pool.submit(self._run_task, ctx, tasks[key], rows[key]["task_run_id"])] = key
+                        runs = self._run_in_workspace if task_type(tasks[key]) in CLUSTERLESS_TASK_TYPES else self._run_task
+                        futures[pool.submit(runs, ctx, tasks[key], rows[key]["task_run_id"])] = key
                 if not futures:
                     continue
                 done, _ = wait(list(futures), timeout=POLL, return_when=FIRST_COMPLETED)
@@ -176,14 +183,14 @@ class RunExecutor:
     def _finish_unstarted(self, ctx: _RunContext, row, result: str, message: str = "") -> str:
         message = message or {"CANCELED": "The run was canceled before this task started",
                               "TIMEDOUT": "The run timed out before this task started"}[result]
-        self.jobs.update_task(row["task_run_id"], life_cycle_state="SKIPPED" if result != "UPSTREAM_FAILED" else "TERMINATED",
+        self.jobs.update_task(row["task_run_id"], life_cycle_state="TERMINATED" if result == "UPSTREAM_FAILED" else "SKIPPED",
                               result_state=result, state_message=message, end_time=now_ms())
         return result
 
     def _final_state(self, ctx: _RunContext, results: dict[str, str]) -> dict:
         states = {self.jobs.db.one("SELECT life_cycle_state FROM task_runs WHERE run_id = ? AND task_key = ? AND current = 1",
                                    (ctx.run_id, k))["life_cycle_state"] for k in results}
-        failed = [k for k, r in results.items() if r not in ("SUCCESS",)]
+        failed = [k for k, r in results.items() if r not in ("SUCCESS", "EXCLUDED")]
         if ctx.cancel.is_set():
             result, message = "CANCELED", "Run canceled"
         elif ctx.timed_out.is_set() or "TIMEDOUT" in results.values():
@@ -302,6 +309,9 @@ class RunExecutor:
             error, trace = self._error_of(folder, code)
             fields.update(result_state="FAILED", state_message=self.redact(error)[-1000:],
                           error=self.redact(error)[-4000:], error_trace=self.redact(trace)[-LOG_LIMIT:])
+        values_file = folder / TASK_VALUES_FILE
+        if values_file.exists():  # kept whatever the result, as Databricks keeps what a task set
+            self.jobs.record_task_results(task_run_id, task_values=json.loads(values_file.read_text()))
         self.jobs.update_task(task_run_id, **fields)
         return fields["result_state"]
 
@@ -343,18 +353,36 @@ class RunExecutor:
                 ctx.clusters[key] = self.clusters.start(ctx.run_id, name, spec, warm=warm)
             return ctx.clusters[key]
 
-    def _task_spec(self, ctx: _RunContext, task: dict, task_run_id: int, result_file: Path) -> dict:
-        kind = task_type(task)
-        body = task[kind]
+    def _resolver(self, ctx: _RunContext, task: dict, task_run_id: int) -> Callable[[str], str]:
+        """Resolves a parameter's `{{...}}` dynamic value references: the job's and task's ids and
+        names, job parameters, and the task values (`{{tasks.<key>.values.<name>}}`) of ended tasks."""
         values = {"job.id": ctx.job_id or ctx.run_id, "job_id": ctx.job_id or ctx.run_id, "job.run_id": ctx.run_id,
                   "run_id": ctx.run_id, "parent_run_id": ctx.run_id, "task.run_id": task_run_id,
                   "task.name": task["task_key"], "task_key": task["task_key"],
                   "job.name": ctx.spec.get("name") or ctx.spec.get("run_name") or "",
                   **{f"job.parameters.{p['name']}": p.get("default", "") for p in ctx.spec.get("parameters", [])}}
+        for key, named in self.jobs.run_task_values(ctx.run_id).items():
+            values.update({f"tasks.{key}.values.{name}": _reference_text(value) for name, value in named.items()})
 
         def resolve(text: str) -> str:
-            return self.fuse.parameter(_REFERENCE.sub(lambda m: str(values.get(m.group(1), m.group(0))), text))
+            return _REFERENCE.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
 
+        return resolve
+
+    def _task_spec(self, ctx: _RunContext, task: dict, task_run_id: int, result_file: Path) -> dict:
+        kind = task_type(task)
+        body = task[kind]
+        substitute = self._resolver(ctx, task, task_run_id)
+
+        def resolve(text: str) -> str:  # a cluster task's parameter: FUSE paths become the cluster's
+            return self.fuse.parameter(substitute(text))
+
+        common = {"result_file": str(result_file), "dbfs_root": str(self.fuse.dbfs_root),
+                  "task_values": {"task_key": task["task_key"], "file": str(result_file.parent / TASK_VALUES_FILE),
+                                  "values": self.jobs.run_task_values(ctx.run_id)}}
+        return {**self._kind_spec(kind, body, resolve, result_file), **common}
+
+    def _kind_spec(self, kind: str, body: dict, resolve: Callable[[str], str], result_file: Path) -> dict:
         if kind == "python_wheel_task":
             if "named_parameters" in body:
                 params = [f"--{k}={resolve(str(v))}" for k, v in body["named_parameters"].items()]
@@ -369,6 +397,62 @@ class RunExecutor:
             return notebook_spec(self.fuse, body, resolve, result_file)
         raise ClusterError(f"{kind} cannot run on this workspace yet")
 
+    # --- tasks that run in the workspace, on no cluster ----------------------------------
+
+    def _run_in_workspace(self, ctx: _RunContext, task: dict, task_run_id: int) -> str:
+        started = now_ms()
+        self.jobs.update_task(task_run_id, life_cycle_state="RUNNING", start_time=started, state_message="")
+        resolve = self._resolver(ctx, task, task_run_id)
+        try:
+            if "condition_task" in task:
+                result, message = self._condition(task["condition_task"], resolve, task_run_id)
+            else:
+                result, message = self._run_child_job(ctx, task["run_job_task"], resolve, task_run_id)
+        except ConditionError as exc:
+            result, message = "FAILED", str(exc)
+        ended = now_ms()
+        self.jobs.update_task(task_run_id, life_cycle_state="TERMINATED", result_state=result, state_message=message,
+                              error=message if result == "FAILED" else None, end_time=ended,
+                              execution_duration=ended - started)
+        return result
+
+    def _condition(self, body: dict, resolve: Callable[[str], str], task_run_id: int) -> tuple[str, str]:
+        left, right = resolve(body["left"]), resolve(body["right"])
+        self.jobs.record_task_results(task_run_id, resolved_values={"condition_task": {"left": left, "right": right}})
+        outcome = evaluate(body["op"], left, right)
+        self.jobs.record_task_results(task_run_id, outcome="true" if outcome else "false")
+        return "SUCCESS", ""
+
+    def _run_child_job(self, ctx: _RunContext, body: dict, resolve: Callable[[str], str],
+                       task_run_id: int) -> tuple[str, str]:
+        """run_job_task: a run of the other job (trigger RUN_JOB_TASK), awaited; cancelling the parent cancels it."""
+        overrides = {"job_parameters": {k: resolve(str(v)) for k, v in body["job_parameters"].items()}} \
+            if body.get("job_parameters") else {}
+        try:
+            child = self.jobs.run_now(body["job_id"], overrides, "RUN_JOB_TASK", trigger="RUN_JOB_TASK")
+        except WorkspaceError as exc:
+            return "FAILED", f"run_job_task could not start job {body['job_id']}: {exc}"
+        self.jobs.record_task_results(task_run_id, child_run_id=child)
+        stopped = False
+        while self.jobs.run_state(child) not in FINAL_STATES:
+            if not stopped and (ctx.cancel.is_set() or ctx.timed_out.is_set()):
+                self.cancel(child)
+                stopped = True
+            time.sleep(POLL)
+        found = self.jobs.get_run(child)["state"]
+        if ctx.cancel.is_set():
+            return "CANCELED", "Run canceled"
+        if ctx.timed_out.is_set():
+            return "TIMEDOUT", "Task timed out"
+        if found.get("result_state") == "SUCCESS":
+            return "SUCCESS", ""
+        return "FAILED", f"The triggered run {child} of job {body['job_id']} ended {found.get('result_state')}: " \
+                         f"{found.get('state_message', '')}"
+
+    def _outcomes(self, ctx: _RunContext) -> dict[str, str]:
+        rows = self.jobs.task_rows(ctx.run_id)
+        return {r["task_key"]: self.jobs.task_results(r["task_run_id"]).get("outcome") for r in rows}
+
     # --- logs ---------------------------------------------------------------------------
 
     def logs(self, task_run_id: int) -> tuple[str, bool]:
@@ -382,6 +466,12 @@ class RunExecutor:
         text = b"\n".join(parts)
         truncated = len(text) > LOG_LIMIT
         return self.redact(text[-LOG_LIMIT:].decode("utf-8", "replace")), truncated
+
+
+def _reference_text(value) -> str:
+    """A task value as a `{{tasks...}}` reference gives it: strings as they are, the rest as JSON
+    (so True is "true", as the condition_task docs say)."""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _notebook_result(folder: Path) -> str | None:

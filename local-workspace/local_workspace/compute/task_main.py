@@ -50,6 +50,13 @@ def _run_notebook(spec: dict) -> None:
         json.dump({"notebook_result": value}, handle)
 
 
+def _configure_runtime(spec: dict) -> None:
+    """What `from databricks.sdk.runtime import dbutils, spark` gives this task (dbruntime, on the cluster's path)."""
+    import dbruntime
+
+    dbruntime.configure(spec)
+
+
 def main() -> int:
     with open(sys.argv[1], encoding="utf-8") as handle:
         spec = json.load(handle)
@@ -58,10 +65,12 @@ def main() -> int:
         if spec["kind"] == "notebook":
             _run_notebook(spec)
         elif spec["kind"] == "python_wheel":
+            _configure_runtime(spec)
             function = _wheel_entry_point(spec["package_name"], spec["entry_point"])
             sys.argv = [spec["package_name"], *spec["parameters"]]
             function()
         else:
+            _configure_runtime(spec)
             path = spec["python_file"]
             sys.argv = [path, *spec["parameters"]]
             sys.path.insert(0, os.path.dirname(path))
@@ -79,6 +88,9 @@ def main() -> int:
         sys.stderr.write(trace)
         _record(result_file, f"{type(exc).__name__}: {exc}", trace)
         return 1
+    finally:
+        if "dbruntime" in sys.modules:
+            sys.modules["dbruntime"].shutdown()
     return 0
 
 

@@ -51,7 +51,7 @@ class Pages:
         mode, prefill = views.run_parameters(settings)
         return self.render.page("job.html", csrf, job=job, settings=settings, runs=runs, triggers=triggers,
                                 columns=views.columns(settings.get("tasks", [])), facts=facts, mode=mode,
-                                prefill=prefill)
+                                prefill=prefill, schedule=views.schedule_facts(settings))
 
     def run_now(self, request: Request, csrf: str, job_id: int) -> Response:
         run_id = self.jobs.run_now(job_id, overrides_from(request.form), "UI")
@@ -65,8 +65,9 @@ class Pages:
         run = self.jobs.get_run(run_id)
         selected = request.args.get("task")
         task = next((t for t in run["tasks"] if t["task_key"] == selected), None)
+        results = {t["task_key"]: self.jobs.task_results(t["run_id"]) for t in run["tasks"]}
         return self.render.page("run.html", csrf, run=run, columns=views.columns(run["tasks"]),
-                                refresh=views.is_active(run["state"]),
+                                refresh=views.is_active(run["state"]), results=results,
                                 selected=task, output=self._output(run_id, task) if task else None,
                                 unknown_task=selected if selected and task is None else None)
 

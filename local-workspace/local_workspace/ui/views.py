@@ -7,6 +7,7 @@ import json
 import time
 
 from local_workspace.services.jobs.models import ACTIVE_STATES
+from local_workspace.services.jobs.scheduler import next_run_time
 from local_workspace.services.jobs.settings import topological_order
 
 RESULT_WORDS = {"SUCCESS": "Succeeded", "FAILED": "Failed", "TIMEDOUT": "Timed out", "CANCELED": "Canceled",
@@ -14,7 +15,8 @@ RESULT_WORDS = {"SUCCESS": "Succeeded", "FAILED": "Failed", "TIMEDOUT": "Timed o
                 "SKIPPED": "Skipped", "EXCLUDED": "Excluded", "SUCCESS_WITH_FAILURES": "Succeeded with failures"}
 LIFE_WORDS = {"QUEUED": "Queued", "PENDING": "Pending", "BLOCKED": "Pending", "RUNNING": "Running",
               "TERMINATING": "Running", "INTERNAL_ERROR": "Failed", "SKIPPED": "Skipped", "TERMINATED": "Ended"}
-TASK_KINDS = {"python_wheel_task": "Python wheel", "spark_python_task": "Python script", "notebook_task": "Notebook"}
+TASK_KINDS = {"python_wheel_task": "Python wheel", "spark_python_task": "Python script", "notebook_task": "Notebook",
+              "condition_task": "If/else condition", "run_job_task": "Run Job"}
 REPAIRABLE = ("FAILED", "TIMEDOUT", "CANCELED", "UPSTREAM_FAILED", "UPSTREAM_CANCELED")
 
 
@@ -80,6 +82,10 @@ def task_facts(task: dict, job_clusters: list[dict]) -> dict:
         entry = f"{body.get('package_name')} : {body.get('entry_point')}"
     elif kind == "spark_python_task":
         entry = body.get("python_file", "")
+    elif kind == "condition_task":
+        entry = f"{body.get('left')} {body.get('op')} {body.get('right')}"
+    elif kind == "run_job_task":
+        entry = f"job {body.get('job_id')}"
     else:
         entry = body.get("notebook_path", "")
     params = body.get("parameters") or body.get("named_parameters") or body.get("base_parameters")
@@ -108,6 +114,17 @@ def _library(library: dict) -> str:
     if isinstance(value, dict):
         value = value.get("package") or value.get("coordinates") or json.dumps(value)
     return f"{kind}: {value}"
+
+
+def schedule_facts(settings: dict) -> dict | None:
+    """A scheduled job's cron, time zone, pause status and next run time, for its page."""
+    schedule = settings.get("schedule")
+    if not schedule:
+        return None
+    upcoming = next_run_time(schedule)
+    return {"cron": schedule["quartz_cron_expression"], "timezone": schedule["timezone_id"],
+            "pause_status": schedule.get("pause_status", "UNPAUSED"),
+            "next": upcoming.strftime("%Y-%m-%d %H:%M:%S %Z") if upcoming else "none (paused)"}
 
 
 def run_parameters(settings: dict) -> tuple[str, object]:

@@ -97,13 +97,14 @@ class Jobs:
 
     # --- creating runs ------------------------------------------------------------------
 
-    def run_now(self, job_id: Any, overrides: dict, launched_by: str) -> int:
+    def run_now(self, job_id: Any, overrides: dict, launched_by: str, trigger: str = "ONE_TIME") -> int:
+        """A run of the job; trigger as the Jobs API reports it (ONE_TIME, PERIODIC, RUN_JOB_TASK)."""
         row = self._job_row(job_id)
         settings = json.loads(row["settings"])
         spec = apply_overrides(settings, overrides)
         return self._new_run(row["job_id"], "JOB_RUN", settings.get("name"), spec, overrides, launched_by,
                              limit=settings.get("max_concurrent_runs", 1),
-                             queue=bool(settings.get("queue", {}).get("enabled")))
+                             queue=bool(settings.get("queue", {}).get("enabled")), trigger=trigger)
 
     def submit(self, payload: Any, launched_by: str) -> int:
         spec = normalize(payload, "runs/submit settings")
@@ -111,7 +112,7 @@ class Jobs:
                              limit=None, queue=False)
 
     def _new_run(self, job_id: int | None, run_type: str, name: str | None, spec: dict, overrides: dict,
-                 launched_by: str, limit: int | None, queue: bool) -> int:
+                 launched_by: str, limit: int | None, queue: bool, trigger: str = "ONE_TIME") -> int:
         created = now_ms()
         with self.db.transaction() as conn:
             state, message = "PENDING", ""
@@ -131,8 +132,8 @@ class Jobs:
             conn.execute(
                 "INSERT INTO runs (run_id, job_id, number_in_job, run_type, run_name, trigger, launched_by, spec, "
                 "overriding_parameters, life_cycle_state, result_state, state_message, start_time, end_time, "
-                "creator_user_name) VALUES (?, ?, ?, ?, ?, 'ONE_TIME', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, job_id, run_id, run_type, name, launched_by, dumps(spec), dumps(overrides), state, result,
+                "creator_user_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, job_id, run_id, run_type, name, trigger, launched_by, dumps(spec), dumps(overrides), state, result,
                  message, created, created if state == "SKIPPED" else 0, self.user))
             for task in spec["tasks"]:
                 task_run_id = self.db.next_id(conn, "run_id", 1001)
@@ -244,6 +245,11 @@ class Jobs:
         })
         if task_row["start_time"]:
             task["run_duration"] = (end or now_ms()) - task_row["start_time"]
+        extras = self.task_results(task_row["task_run_id"])
+        if "condition_task" in task and extras.get("outcome") is not None:
+            task["condition_task"]["outcome"] = extras["outcome"]
+        if extras.get("resolved_values"):
+            task["resolved_values"] = extras["resolved_values"]
         if task_row["cluster_id"]:
             task["cluster_instance"] = {"cluster_id": task_row["cluster_id"], "spark_context_id": task_row["cluster_id"]}
         return task
@@ -281,6 +287,9 @@ class Jobs:
             out["error"] = task_row["error"]
         if task_row["error_trace"]:
             out["error_trace"] = task_row["error_trace"]
+        child = self.task_results(task_row["task_run_id"]).get("child_run_id")
+        if child is not None:
+            out["run_job_output"] = {"run_id": child}
         if task_row["notebook_result"] is not None:
             out["notebook_output"] = {"result": task_row["notebook_result"], "truncated": False}
         return out
@@ -301,7 +310,7 @@ class Jobs:
         spec = json.loads(row["spec"])
         rows = {t["task_key"]: t for t in self.task_rows(row["run_id"])}
         if rerun_all_failed:
-            chosen = {k for k, t in rows.items() if t["result_state"] != "SUCCESS"}
+            chosen = {k for k, t in rows.items() if t["result_state"] not in ("SUCCESS", "EXCLUDED")}
             if not chosen:
                 raise InvalidParameterValue(f"Run {row['run_id']} has no failed task to repair")
         else:
@@ -362,6 +371,30 @@ class Jobs:
 
     def update_task(self, task_run_id: int, **fields: Any) -> None:
         _update(self.db, "task_runs", "task_run_id", task_run_id, fields)
+
+    def record_task_results(self, task_run_id: int, **fields: Any) -> None:
+        """What a task run produced beside its state: task values, a condition's outcome and
+        resolved operands, the run a run_job_task started."""
+        # JSON in the order the task set its values, as the task's own json.dumps would write them
+        encoded = {k: (json.dumps(v) if k in ("task_values", "resolved_values") else v) for k, v in fields.items()}
+        with self.db.transaction() as conn:
+            conn.execute("INSERT OR IGNORE INTO task_run_results (task_run_id) VALUES (?)", (task_run_id,))
+            columns = ", ".join(f"{name} = ?" for name in encoded)
+            conn.execute(f"UPDATE task_run_results SET {columns} WHERE task_run_id = ?", (*encoded.values(), task_run_id))
+
+    def task_results(self, task_run_id: int) -> dict:
+        row = self.db.one("SELECT * FROM task_run_results WHERE task_run_id = ?", (task_run_id,))
+        if row is None:
+            return {}
+        return {"task_values": json.loads(row["task_values"]), "outcome": row["outcome"],
+                "resolved_values": json.loads(row["resolved_values"]) if row["resolved_values"] else None,
+                "child_run_id": row["child_run_id"]}
+
+    def run_task_values(self, run_id: int) -> dict[str, dict]:
+        """{task_key: {name: value}} of the run's current task runs that set values."""
+        rows = self.db.query("SELECT t.task_key, r.task_values FROM task_runs t JOIN task_run_results r "
+                             "ON r.task_run_id = t.task_run_id WHERE t.run_id = ? AND t.current = 1", (run_id,))
+        return {r["task_key"]: json.loads(r["task_values"]) for r in rows if r["task_values"] != "{}"}
 
     def request_cancel(self, run_id: int) -> None:
         self.update_run(run_id, cancel_requested=1)
@@ -461,7 +494,7 @@ _TERMINATION = {  # result_state -> (termination code, type), as in the Jobs API
     "SUCCESS": ("SUCCESS", "SUCCESS"), "FAILED": ("RUN_EXECUTION_ERROR", "CLIENT_ERROR"),
     "TIMEDOUT": ("TIMEOUT", "CLIENT_ERROR"), "CANCELED": ("USER_CANCELED", "SUCCESS"),
     "UPSTREAM_FAILED": ("UPSTREAM_FAILED", "CLIENT_ERROR"), "SKIPPED": ("SKIPPED", "SUCCESS"),
-    "UPSTREAM_CANCELED": ("UPSTREAM_CANCELED", "SUCCESS"),
+    "UPSTREAM_CANCELED": ("UPSTREAM_CANCELED", "SUCCESS"), "EXCLUDED": ("SKIPPED", "SUCCESS"),
 }
 
 

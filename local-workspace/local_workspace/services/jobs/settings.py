@@ -8,10 +8,11 @@ from typing import Any
 from local_workspace.errors import InvalidParameterValue
 
 # Task types this workspace can run, and the ones it knows but cannot run (refused up front).
-RUNNABLE_TASK_TYPES = ("python_wheel_task", "spark_python_task", "notebook_task")
+RUNNABLE_TASK_TYPES = ("python_wheel_task", "spark_python_task", "notebook_task", "condition_task", "run_job_task")
+CLUSTERLESS_TASK_TYPES = ("condition_task", "run_job_task")  # they run in the workspace, on no cluster
+CONDITION_OPS = ("EQUAL_TO", "NOT_EQUAL", "GREATER_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL")
 KNOWN_TASK_TYPES = RUNNABLE_TASK_TYPES + (
-    "spark_jar_task", "spark_submit_task", "pipeline_task", "sql_task", "dbt_task", "run_job_task",
-    "condition_task", "for_each_task", "clean_rooms_notebook_task", "dashboard_task", "power_bi_task",
+    "spark_jar_task", "spark_submit_task", "pipeline_task", "sql_task", "dbt_task", "for_each_task", "clean_rooms_notebook_task", "dashboard_task", "power_bi_task",
 )
 CLUSTER_FIELDS = ("job_cluster_key", "new_cluster", "existing_cluster_id", "environment_key")
 # The top-level fields the Jobs API keeps (databricks-sdk's JobSettings, and a submit run's);
@@ -52,6 +53,11 @@ def _single_task(settings: dict) -> dict:
 def _check_cluster(task: dict, job_clusters: dict[str, dict]) -> None:
     key = task["task_key"]
     chosen = [f for f in CLUSTER_FIELDS if task.get(f)]
+    if task_type(task) in CLUSTERLESS_TASK_TYPES:
+        if chosen or task.get("libraries"):
+            raise InvalidParameterValue(f"Task {key}: a {task_type(task)} runs on no cluster; remove "
+                                        f"{', '.join(chosen) or 'libraries'}")
+        return
     if len(chosen) != 1:
         raise InvalidParameterValue(f"Task {key} must set exactly one of job_cluster_key, new_cluster "
                                     f"or existing_cluster_id; found {', '.join(chosen) or 'none'}")
@@ -109,6 +115,17 @@ def _check_task_body(task: dict) -> None:
             del body["named_parameters"]  # dbx 0.8 sends an empty one beside `parameters`
         if "parameters" in body and "named_parameters" in body:
             raise InvalidParameterValue(f"Task {key}: python_wheel_task takes parameters or named_parameters, not both")
+    if kind == "condition_task":
+        if body.get("op") not in CONDITION_OPS:
+            raise InvalidParameterValue(f"Task {key}: condition_task op must be one of {', '.join(CONDITION_OPS)}")
+        for side in ("left", "right"):
+            if not isinstance(body.get(side), str):
+                raise InvalidParameterValue(f"Task {key}: condition_task needs {side}, a string")
+    if kind == "run_job_task":
+        if not isinstance(body.get("job_id"), int) or isinstance(body.get("job_id"), bool):
+            raise InvalidParameterValue(f"Task {key}: run_job_task needs job_id, an integer")
+        if not isinstance(body.get("job_parameters", {}), dict):
+            raise InvalidParameterValue(f"Task {key}: run_job_task job_parameters must be an object")
     if kind == "spark_python_task" and not isinstance(body.get("python_file"), str):
         raise InvalidParameterValue(f"Task {key}: spark_python_task needs python_file")
     if kind == "notebook_task" and not isinstance(body.get("notebook_path"), str):
@@ -177,6 +194,7 @@ def normalize(raw: Any, what: str = "job settings") -> dict:
         for dep in depends_on:
             if dep["task_key"] not in keys:
                 raise InvalidParameterValue(f"Task {task['task_key']} depends on '{dep['task_key']}', which is not a task of this job")
+            _check_outcome(task["task_key"], dep, next(t for t in tasks if t["task_key"] == dep["task_key"]))
         if task.get("run_if", "ALL_SUCCESS") not in RUN_IF:
             raise InvalidParameterValue(f"Task {task['task_key']}: run_if must be one of {', '.join(RUN_IF)}")
         _check_task_body(task)
@@ -184,11 +202,51 @@ def normalize(raw: Any, what: str = "job settings") -> dict:
         _check_libraries(task)
         _check_timeout(task.get("timeout_seconds", 0), f"Task {task['task_key']}: timeout_seconds")
     topological_order(tasks)
+    if "schedule" in settings:
+        settings["schedule"] = check_schedule(settings["schedule"])
     _check_timeout(settings.get("timeout_seconds", 0), f"{what}: timeout_seconds")
     limit = settings.get("max_concurrent_runs", 1)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 0 <= limit <= 1000:
         raise InvalidParameterValue(f"{what}: max_concurrent_runs must be an integer from 0 to 1000")
     return settings
+
+
+def _check_outcome(key: str, dep: dict, upstream: dict) -> None:
+    """`depends_on: [{task_key, outcome}]`: only on a condition_task, and "true" or "false"."""
+    if "outcome" not in dep:
+        return
+    if "condition_task" not in upstream:
+        raise InvalidParameterValue(f"Task {key}: depends_on '{dep['task_key']}' has an outcome, but "
+                                    f"'{dep['task_key']}' is not a condition_task")
+    if dep["outcome"] not in ("true", "false"):
+        raise InvalidParameterValue(f"Task {key}: depends_on '{dep['task_key']}' outcome must be \"true\" or \"false\"")
+
+
+def check_schedule(schedule: Any) -> dict:
+    """A job's `schedule`: a valid quartz cron, a known time zone, pause_status (UNPAUSED by default)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from local_workspace.services.jobs.quartz import QuartzCron, QuartzError
+
+    if not isinstance(schedule, dict):
+        raise InvalidParameterValue("schedule must be an object")
+    expression, zone = schedule.get("quartz_cron_expression"), schedule.get("timezone_id")
+    if not isinstance(expression, str):
+        raise InvalidParameterValue("schedule.quartz_cron_expression is required")
+    if not isinstance(zone, str):
+        raise InvalidParameterValue("schedule.timezone_id is required")
+    try:
+        QuartzCron(expression)
+    except QuartzError as exc:
+        raise InvalidParameterValue(f"Invalid Quartz Cron Expression: {expression}: {exc}") from None
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidParameterValue(f"Invalid timezone_id: {zone}") from None
+    pause = schedule.setdefault("pause_status", "UNPAUSED")
+    if pause not in ("PAUSED", "UNPAUSED"):
+        raise InvalidParameterValue("schedule.pause_status must be PAUSED or UNPAUSED")
+    return schedule
 
 
 def _check_timeout(value: Any, where: str) -> None:
