@@ -32,6 +32,12 @@ from local_workspace.services.workspace import urls as workspace_urls
 from local_workspace.services.workspace.models import WorkspaceTree
 from local_workspace.services.workspace.responses import WorkspaceResponses
 from local_workspace.store import Database
+from local_workspace.services.commands import urls as commands_urls
+from local_workspace.services.commands.models import CommandExecution
+from local_workspace.services.commands.responses import CommandsResponses
+from local_workspace.services.secrets import urls as secrets_urls
+from local_workspace.services.secrets.models import SecretStore
+from local_workspace.services.secrets.responses import SecretsResponses
 from local_workspace.ui.site import UiSite
 
 log = logging.getLogger("local_workspace")
@@ -53,6 +59,8 @@ class Workspace:
         self.jobs = Jobs(self.db, USER, self.base_url)
         self.clusters = ClusterManager(self.db, self.dirs, self.cluster_environment)
         self.executor = RunExecutor(self.jobs, self.clusters, self.dirs.runs, self.fuse, self.redact)
+        self.secrets = SecretStore(self.dirs.root / "secrets", USER)
+        self.commands = CommandExecution(self.clusters, self.redact)
         self.workspace_id = str(int(hashlib.sha256(str(self.dirs.root).encode()).hexdigest()[:12], 16))
         self._recover()
 
@@ -63,7 +71,12 @@ class Workspace:
         return {HOST_NAME, f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
 
     def redact(self, text: str) -> str:
-        return text.replace(self.token, "[REDACTED]") if text else text
+        """The token and every secret's value, as [REDACTED] (run output, command results, pages)."""
+        if not text:
+            return text
+        for hidden in (self.token, *self.secrets.values()):
+            text = text.replace(hidden, "[REDACTED]")
+        return text
 
     def cluster_environment(self) -> dict[str, str]:
         """What every cluster is given: the workspace's address and a token, as on Databricks,
@@ -93,6 +106,8 @@ class Workspace:
             *clusters_urls.routes(ClustersResponses(self.clusters)),
             *scim_urls.routes(ScimResponses(USER)),
             *mlflow_urls.routes(mlflow_api),
+            *commands_urls.routes(CommandsResponses(self.commands)),
+            *secrets_urls.routes(SecretsResponses(self.secrets)),
         ]
         return Gateway(self.token, self.allowed_hosts, routes, mlflow_urls.public_routes(mlflow_api),
                        mlflow_server, mlflow_urls.MLFLOW_PREFIXES, self.workspace_id,

@@ -152,6 +152,12 @@ class LocalCluster:
         """A task's process with the cluster's environment (forked warm when possible)."""
         return start_task(self.launcher, self.python, argv, cwd, self.environment(), stdout, stderr, prefix=self.env_dir)
 
+    def start_process(self, argv: list[str], cwd: Path, stdout: Path, stderr: Path,
+                      env_extra: dict[str, str] | None = None):
+        """Any other process of the cluster (a command context): its environment, plus env_extra."""
+        return start_task(self.launcher, self.python, argv, cwd, self.environment(env_extra), stdout, stderr,
+                          prefix=self.env_dir)
+
     def terminate(self) -> None:
         if self.process is not None:
             kill_group(self.process.pid, child=self.process)
@@ -218,6 +224,11 @@ class ClusterManager:
             raise
         self._set(cluster_id, state="RUNNING", pid=cluster.process.pid, spark_port=cluster.spark_port)
         return cluster
+
+    def live_cluster(self, cluster_id: str) -> LocalCluster | None:
+        """The running cluster of that id, if this workspace runs it."""
+        with self._lock:
+            return self._live.get(cluster_id)
 
     def terminate(self, cluster: LocalCluster, message: str = "Job run finished") -> None:
         self._set(cluster.cluster_id, state="TERMINATING")
