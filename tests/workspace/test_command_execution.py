@@ -12,6 +12,7 @@ import os
 import signal
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from databricks.sdk import WorkspaceClient
@@ -19,8 +20,10 @@ from databricks.sdk.errors import InvalidState, NotFound
 from databricks.sdk.service.compute import (CommandStatus, CommandStatusResponse, ContextStatus,
                                             ContextStatusResponse, Language, ResultType)
 
+from tests.workspace.parity import assert_parses
 from tests.workspace.wheels import make_wheel
 
+WAIT = timedelta(seconds=30)
 SPEC = {"spark_version": "17.3.x-cpu-ml-scala2.13", "num_workers": 0, "node_type_id": "local"}
 
 
@@ -52,7 +55,7 @@ def w(served) -> WorkspaceClient:
 @pytest.fixture(scope="module")
 def context(w, served):
     _, cluster = served
-    created = w.command_execution.create_and_wait(cluster_id=cluster.cluster_id, language=Language.PYTHON)
+    created = w.command_execution.create_and_wait(cluster_id=cluster.cluster_id, language=Language.PYTHON, timeout=WAIT)
     return cluster.cluster_id, created.id
 
 
@@ -64,14 +67,14 @@ def _raw_status(w, cluster_id, context_id, command_id) -> dict:
 def _run(w, context, command: str):
     cluster_id, context_id = context
     return w.command_execution.execute_and_wait(cluster_id=cluster_id, context_id=context_id,
-                                                language=Language.PYTHON, command=command)
+                                                language=Language.PYTHON, command=command, timeout=WAIT)
 
 
 def test_context_is_running_and_parses(w, context):
     cluster_id, context_id = context
     raw = w.api_client.do("GET", "/api/1.2/contexts/status", query={"clusterId": cluster_id, "contextId": context_id})
     assert raw == {"id": context_id, "status": "Running"}
-    assert ContextStatusResponse.from_dict(raw).as_dict() == raw
+    assert_parses(ContextStatusResponse, raw)
 
 
 def test_commands_share_state_with_spark_pip_and_dedent(w, context, tmp_path):
@@ -93,12 +96,19 @@ def test_commands_share_state_with_spark_pip_and_dedent(w, context, tmp_path):
     assert used.results.data == "from the wheel 41"
 
     raw = _raw_status(w, *context, used.id)
-    assert CommandStatusResponse.from_dict(raw).as_dict() == raw
+    assert_parses(CommandStatusResponse, raw)
+
+
+def test_a_secret_printed_in_a_command_is_redacted(w, context):
+    w.secrets.create_scope("ctx-scope")
+    w.secrets.put_secret("ctx-scope", "token", string_value="hush-hush-123")
+    shown = _run(w, context, "value = dbutils.secrets.get('ctx-scope', 'token')\nprint(value, len(value))")
+    assert shown.results.data == "[REDACTED] 13"
 
 
 def test_pip_library_is_this_contexts_only(w, served, context):
     _, cluster = served
-    other = w.command_execution.create_and_wait(cluster_id=cluster.cluster_id, language=Language.PYTHON)
+    other = w.command_execution.create_and_wait(cluster_id=cluster.cluster_id, language=Language.PYTHON, timeout=WAIT)
     try:
         result = _run(w, (cluster.cluster_id, other.id), "import ctxlib")
         assert result.results.result_type == ResultType.ERROR
@@ -111,6 +121,7 @@ def test_display_gives_a_table_and_an_error_gives_cause_and_summary(w, context):
     table = _run(w, context, "display(spark.range(3).selectExpr('id', 'id * 2 AS twice'))")
     assert table.results.result_type == ResultType.TABLE
     assert table.results.data == [[0, 0], [1, 2], [2, 4]]
+    assert_parses(CommandStatusResponse, _raw_status(w, *context, table.id))
     assert [c["name"] for c in table.results.schema] == ["id", "twice"]
 
     failed = _run(w, context, "print('before')\n1 / 0")
@@ -126,7 +137,7 @@ def test_a_long_command_is_cancelled_and_the_context_still_answers(w, context):
                                           command="import time\nfor _ in range(600):\n    time.sleep(0.1)")
     assert _raw_status(w, cluster_id, context_id, started.response.id)["status"] == "Running"
     cancelled = w.command_execution.cancel_and_wait(cluster_id=cluster_id, context_id=context_id,
-                                                    command_id=started.response.id)
+                                                    command_id=started.response.id, timeout=WAIT)
     assert cancelled.status == CommandStatus.CANCELLED
     assert cancelled.results.result_type == ResultType.ERROR
     assert _run(w, context, "print(base)").results.data == "41"
@@ -148,7 +159,7 @@ def test_unknown_ids_and_a_dead_context(w, served, context):
     with pytest.raises(NotFound):
         w.command_execution.context_status(cluster_id="0000-000000-nope", context_id=context_id)
 
-    doomed = w.command_execution.create_and_wait(cluster_id=cluster_id, language=Language.PYTHON)
+    doomed = w.command_execution.create_and_wait(cluster_id=cluster_id, language=Language.PYTHON, timeout=WAIT)
     workspace, _ = served
     os.kill(workspace.commands._contexts[doomed.id].process.pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
