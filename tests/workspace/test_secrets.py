@@ -1,6 +1,6 @@
 """Secrets: the legacy CLI's `secrets create-scope/put/list`, the SDK's secrets API (get gives the
 value base64, list never a value), the stored file's mode, the API's errors, and a notebook task
-that reads a secret with dbutils.secrets and prints it: [REDACTED] in runs/get-output."""
+that reads a secret with dbutils.secrets and prints it: [REDACTED] in runs/get-output and on the run page."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from databricks.sdk.errors import InvalidParameterValue, ResourceAlreadyExists, 
 from databricks.sdk.service import compute, jobs, workspace as ws
 from databricks.sdk.service.workspace import AclPermission, ListScopesResponse, ListSecretsResponse
 
+from tests.workspace.browser import logged_in_page
 from tests.workspace.harness import databricks_cli, start_workspace
 from tests.workspace.parity import assert_parses
 
@@ -97,7 +98,7 @@ def test_errors_and_acls(workspace, scope):
     assert "short-lived" not in [s.name for s in w.secrets.list_scopes()]
 
 
-def test_a_task_printing_a_secret_shows_redacted(workspace, scope):
+def test_a_task_printing_a_secret_shows_redacted_in_get_output_and_on_the_run_page(workspace, scope, browser):
     w = workspace.sdk()
     w.workspace.mkdirs("/Shared/secrets")
     w.workspace.import_("/Shared/secrets/print", content=base64.b64encode(NOTEBOOK.encode()).decode(),
@@ -112,3 +113,6 @@ def test_a_task_printing_a_secret_shows_redacted(workspace, scope):
     assert "scopes: ['cli-scope'] keys: ['db-password']" in raw["logs"]
     assert "bytes: True" in raw["logs"] and "wrong scope: ResourceDoesNotExist" in raw["logs"]
     assert raw["notebook_output"]["result"] == str(len(VALUE))
+    page = logged_in_page(browser, workspace, f"/runs/{run.run_id}?task=print")
+    shown = page.content()
+    assert "the password is [REDACTED]" in shown and VALUE not in shown
