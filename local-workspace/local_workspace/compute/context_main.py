@@ -107,6 +107,9 @@ class Context:
                 exec(code, self.namespace)
             except RestartPython:
                 restart = True
+            except SystemExit as exc:  # sys.exit() ends the command, not the context
+                if exc.code not in (None, 0):
+                    error, summary = traceback.format_exc(), f"SystemExit: {exc.code}"
             except KeyboardInterrupt:
                 cancelled = True
                 error = traceback.format_exc()

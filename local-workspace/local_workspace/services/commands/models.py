@@ -3,6 +3,7 @@ compute/context_main.py) and the commands run in them, one at a time per context
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -97,7 +98,8 @@ class CommandExecution:
         spec = {"socket": str(socket_path), "python": cluster.python, "lib_dir": str(folder / "lib"),
                 "dbfs_root": str(self.clusters.dirs.dbfs), "uv": _uv(), "driver_pid": cluster.process.pid}
         (folder / "spec.json").write_text(json.dumps(spec))
-        extra = {"DATABRICKS_RUNTIME_VERSION": runtime_version(cluster.spec.get("spark_version", ""))}
+        extra = {"DATABRICKS_RUNTIME_VERSION": runtime_version(cluster.spec.get("spark_version", "")),
+                 "UV_CACHE_DIR": _uv_cache()}
         process = cluster.start_process([str(CONTEXT_MAIN), str(folder / "spec.json")], folder, folder / "stdout",
                                         folder / "stderr", {k: v for k, v in extra.items() if v})
         with self._lock:
@@ -175,6 +177,18 @@ class CommandExecution:
                 os.kill(job.context.process.pid, signal.SIGINT)
             except ProcessLookupError:
                 pass
+
+
+@functools.lru_cache(maxsize=1)
+def _uv_cache() -> str | None:
+    """This machine's uv cache, so that `%pip install --offline` finds what the workspace's own
+    environment was installed from (a cluster's HOME is a folder of its own)."""
+    import subprocess
+
+    if os.environ.get("UV_CACHE_DIR"):
+        return os.environ["UV_CACHE_DIR"]
+    found = subprocess.run([*_uv(), "cache", "dir"], capture_output=True, text=True)
+    return found.stdout.strip() or None if found.returncode == 0 else None
 
 
 def _redacted(value, redact: Callable[[str], str]):
