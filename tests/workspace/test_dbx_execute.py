@@ -66,6 +66,12 @@ def test_dbx_execute_runs_the_entry_point_in_a_context_and_reuses_it(served, pro
     done = _dbx(env, project, "execute", "DEV-telco-churn-demo-setup", "--cluster-name", CLUSTER,
                 "--environment", "dev", "--parameters", json.dumps(parameters))
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    print(done.stdout[-3000:])
+    assert "Entrypoint execution finished" in done.stdout and "Restarting Python" in done.stdout
     context_id = json.loads((project / ".dbx" / "lock.json").read_text())["context_id"]
     assert workspace.commands.context_status(cluster.cluster_id, context_id)["status"] == "Running"
+
+    again = _dbx(env, project, "execute", "DEV-telco-churn-demo-setup", "--cluster-name", CLUSTER,
+                 "--environment", "dev", "--parameters", json.dumps(parameters), "--no-rebuild")
+    assert again.returncode == 0, again.stdout[-4000:] + again.stderr[-4000:]
+    assert "Existing context is active, using it" in again.stdout
+    assert json.loads((project / ".dbx" / "lock.json").read_text())["context_id"] == context_id
