@@ -22,7 +22,9 @@ import threading
 import time
 import traceback
 
-from notebook_main import DbUtils, _display, _LazySpark, pip_install  # beside this file
+# Beside this file; a process forked from the warm launcher (runpy) does not have it on its path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from notebook_main import DbUtils, _display, _LazySpark, pip_install  # noqa: E402
 
 PIP_LINE = re.compile(r"^(\s*)%pip\s+(.*)$")
 MAX_ROWS = 1000
@@ -195,12 +197,14 @@ def main():
             if request is None:
                 continue
             answer = context.run(request["command"])
+            if answer["restart"]:  # no next command may reach this interpreter's socket
+                server.close()
+                os.unlink(spec["socket"])
             try:
                 conn.sendall(json.dumps(answer).encode() + b"\n")
             except OSError:
                 pass
         if answer["restart"]:
-            server.close()
             if _LazySpark.session is not None:
                 _LazySpark.session.stop()
             os.execv(spec["python"], [spec["python"], os.path.abspath(__file__), spec_file])
