@@ -65,6 +65,13 @@ run: dbx
 	@test -n "$(WORKFLOW)" || { echo "make run needs WORKFLOW=<name of a deployed workflow>"; exit 2; }
 	$(DBX) launch $(WORKFLOW) --environment $(ENV) --trace
 
+.PHONY: execute
+# make execute WORKFLOW=DEV-telco-churn-model-train CLUSTER=<all-purpose cluster name> [ENV=dev] [TASK=<task_key>]:
+# run a workflow's task on a running (or terminated: dbx starts it) interactive cluster, without deploying.
+execute: dbx
+	@test -n "$(WORKFLOW)" -a -n "$(CLUSTER)" || { echo "make execute needs WORKFLOW=<workflow> CLUSTER=<cluster name>"; exit 2; }
+	$(DBX) execute $(WORKFLOW) --cluster-name "$(CLUSTER)" --environment $(ENV) $(if $(TASK),--task $(TASK))
+
 # A local Databricks workspace in .workspace/, in the background (`make workspace-stop` ends it).
 workspace: install dbx
 	$(BIN)/telco-churn workspace start

@@ -21,6 +21,7 @@ LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest
     "tests/workspace/test_shipped_notebooks.py",
     # Busy on the CPU: another worker's first unit, while SHARED waits on dbx and its runs.
     "tests/test_faults_million_rows.py",
+    "tests/workspace/test_dbx_execute.py",  # 70 s alone (dbx twice, MLflow's first calls)
     "tests/workspace/test_pull_request_flow.py",  # 46 s
     "tests/workspace/test_control_flow.py",  # about 40 s: two job clusters, a schedule, Chromium
     "tests/workspace/test_control_flow_dbx.py",  # one dbx deploy, 35 s
@@ -31,6 +32,8 @@ LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest
     "tests/workspace/test_compute_page_and_recovery.py",  # about 20 s
     "tests/test_concurrency_runs.py",
     "tests/test_promotion.py",  # 22 s
+    "tests/workspace/test_secrets.py",  # 20 s
+    "tests/workspace/test_command_execution.py",  # 18 s
     "tests/test_entry_points.py",
     "tests/workspace/test_ui_runs.py",
     "tests/test_faults_model_versions.py",

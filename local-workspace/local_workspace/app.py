@@ -47,6 +47,12 @@ from local_workspace.services.unity_catalog.models import UnityCatalog
 from local_workspace.services.unity_catalog.responses import UnityCatalogResponses
 from local_workspace.services.workspace_registry import urls as registry_off_urls
 from local_workspace.services.workspace_registry.responses import DisabledRegistryResponses
+from local_workspace.services.commands import urls as commands_urls
+from local_workspace.services.commands.models import CommandExecution
+from local_workspace.services.commands.responses import CommandsResponses
+from local_workspace.services.secrets import urls as secrets_urls
+from local_workspace.services.secrets.models import SecretStore
+from local_workspace.services.secrets.responses import SecretsResponses
 from local_workspace.ui.site import UiSite
 
 log = logging.getLogger("local_workspace")
@@ -76,6 +82,8 @@ class Workspace:
         self.libraries = ClusterLibraries(self.clusters, self.all_purpose, self.fuse)
         self.executor = RunExecutor(self.jobs, self.clusters, self.dirs.runs, self.fuse, self.redact,
                                     all_purpose=self.all_purpose)
+        self.secrets = SecretStore(self.dirs.root / "secrets", USER)
+        self.commands = CommandExecution(self.clusters, self.redact)
         self._recover()
         self.scheduler = Scheduler(self.jobs)  # scheduled jobs start their own runs
         self.scheduler.start()
@@ -87,7 +95,12 @@ class Workspace:
         return {HOST_NAME, f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
 
     def redact(self, text: str) -> str:
-        return text.replace(self.token, "[REDACTED]") if text else text
+        """The token and every secret's value, as [REDACTED] (run output, command results, pages)."""
+        if not text:
+            return text
+        for hidden in (self.token, *self.secrets.values()):
+            text = text.replace(hidden, "[REDACTED]")
+        return text
 
     def cluster_environment(self) -> dict[str, str]:
         """What every cluster is given: the workspace's address and a token, as on Databricks,
@@ -121,6 +134,8 @@ class Workspace:
               registry_off_urls.routes(DisabledRegistryResponses())),
             *unity_catalog_urls.routes(UnityCatalogResponses(self.unity_catalog)),
             *files_urls.routes(FilesResponses(self.volume_files)),
+            *commands_urls.routes(CommandsResponses(self.commands)),
+            *secrets_urls.routes(SecretsResponses(self.secrets)),
         ]
         return Gateway(self.token, self.allowed_hosts, routes, mlflow_urls.public_routes(mlflow_api),
                        mlflow_server, mlflow_urls.MLFLOW_PREFIXES, self.workspace_id,

@@ -49,8 +49,9 @@ def magic_of(cell):
     return name[1:], "\n".join([rest, *body[1:]]).strip("\n")
 
 
-def pip_install(arguments, uv, dbfs_root):
-    """%pip install ...: into this cluster's Python (its environment has no pip), with uv."""
+def pip_install(arguments, uv, dbfs_root, target=None):
+    """%pip install ...: into this cluster's Python (its environment has no pip), with uv; or into
+    the folder `target` (a command context's own libraries)."""
     words = shlex.split(arguments)
     if not words or words[0] != "install":
         raise CellError(f"%pip {arguments}: only '%pip install' is supported here")
@@ -58,7 +59,7 @@ def pip_install(arguments, uv, dbfs_root):
 
     fuse = Fs(dbfs_root)
     words = [fuse.local(w) if w.startswith("/dbfs/") else w for w in words[1:]]  # the FUSE mount
-    command = [*uv, "pip", "install", "--python", sys.executable, *words]
+    command = [*uv, "pip", "install", "--python", sys.executable, *(["--target", target] if target else []), *words]
     print("%pip " + arguments, flush=True)
     # The local cache first, as cluster libraries are installed: no wait on the package index.
     done = subprocess.run([*command, "--offline"], stdout=sys.stdout, stderr=subprocess.STDOUT)

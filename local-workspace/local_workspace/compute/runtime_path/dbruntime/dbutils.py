@@ -9,7 +9,10 @@ import json
 import os
 import shutil
 
+from dbruntime.secrets import Secrets
+
 VALUE_LIMIT = 48 * 1024  # the JSON of one task value, as Databricks documents
+
 
 
 class NotebookExit(BaseException):
@@ -195,6 +198,7 @@ class DbUtils:
         self.notebook = Notebook()
         self.fs = Fs(spec["dbfs_root"])
         self.jobs = Jobs(spec.get("task_values"))
+        self.secrets = Secrets()
 
 
 class LazySpark:

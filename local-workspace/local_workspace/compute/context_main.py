@@ -1,0 +1,215 @@
+"""An execution context of the Command Execution API: one Python interpreter on a cluster that
+keeps its state from command to command, as a notebook attached to the cluster does.
+
+Run with the cluster's own Python, as a file (it imports nothing of the workspace):
+    python context_main.py SPEC.json
+SPEC: {"socket", "python", "lib_dir", "dbfs_root", "uv", "driver_pid"}. The context listens on
+the unix socket; one JSON line per connection, {"command": source}, answered with one JSON line
+{"results": {...}, "cancelled": bool, "restart": bool}. SIGINT interrupts the running command
+(commands/cancel); `dbutils.library.restartPython()` replaces the interpreter (same pid, same
+socket, state gone, `%pip` libraries kept).
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+import traceback
+
+# Beside this file; a process forked from the warm launcher (runpy) does not have it on its path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dbruntime.dbutils import DbUtils, LazySpark as _LazySpark, display as _display  # noqa: E402  (runtime_path)
+from notebook_main import pip_install  # noqa: E402
+
+PIP_LINE = re.compile(r"^(\s*)%pip\s+(.*)$")
+MAX_ROWS = 1000
+
+
+class RestartPython(BaseException):
+    """dbutils.library.restartPython(): ends the command, then the interpreter is replaced."""
+
+
+class Library:
+    def restartPython(self):
+        raise RestartPython()
+
+
+class Display:
+    """`display(...)`: a DataFrame becomes the command's table result; anything else is printed."""
+
+    def __init__(self):
+        self.table = None
+
+    def __call__(self, value, *args, **kwargs):
+        if hasattr(value, "schema") and hasattr(value, "limit"):
+            rows = value.limit(MAX_ROWS + 1).collect()
+            self.table = {"resultType": "table", "data": [[_plain(v) for v in row] for row in rows[:MAX_ROWS]],
+                          "schema": [{"name": f.name, "type": json.dumps(f.dataType.simpleString()), "metadata": "{}"}
+                                     for f in value.schema.fields],
+                          "truncated": len(rows) > MAX_ROWS, "isJsonSchema": True}
+        else:
+            _display(value)
+
+
+def _plain(value):
+    return value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
+
+
+class Context:
+    def __init__(self, spec):
+        self.spec = spec
+        self.running = False
+        self.display = Display()
+        dbutils = DbUtils({"dbfs_root": spec["dbfs_root"]})
+        dbutils.library = Library()
+        self.namespace = {"__name__": "__main__", "spark": _LazySpark(),
+                          "display": self.display, "dbutils": dbutils, "__databricks_pip__": self.pip}
+        self.count = 0
+
+    def pip(self, arguments):
+        pip_install(arguments, self.spec["uv"], self.spec["dbfs_root"], target=self.spec["lib_dir"])
+
+    def source_of(self, command):
+        """Python source of a command: dedented, `%pip` lines as calls, a leading %sh/%sql/%md cell magic."""
+        text = textwrap.dedent(command).strip("\n")
+        first, _, rest = text.partition("\n")
+        magic = first.strip()
+        if magic.startswith("%sh"):
+            return f"import subprocess as _s\n_s.run(['bash', '-c', {(magic[3:] + chr(10) + rest).strip()!r}], check=True)"
+        if magic.startswith("%sql"):
+            return f"display(spark.sql({(magic[4:] + chr(10) + rest).strip()!r}))"
+        if magic.startswith("%md"):
+            return ""
+        if magic == "%python":
+            text = rest
+        lines = [PIP_LINE.sub(lambda m: f"{m.group(1)}__databricks_pip__({m.group(2)!r})", line)
+                 for line in text.splitlines()]
+        return "\n".join(lines)
+
+    def run(self, command):
+        """The command's results, as the API gives them, and whether it was cancelled or restarts Python."""
+        self.count += 1
+        self.display.table = None
+        cancelled = restart = False
+        error = None
+        with tempfile.TemporaryFile() as out:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            saved = os.dup(1), os.dup(2)
+            os.dup2(out.fileno(), 1)
+            os.dup2(out.fileno(), 2)
+            self.running = True
+            try:
+                code = compile(self.source_of(command), f"<command-{self.count}>", "exec")
+                exec(code, self.namespace)
+            except RestartPython:
+                restart = True
+            except SystemExit as exc:  # sys.exit() ends the command, not the context
+                if exc.code not in (None, 0):
+                    error, summary = traceback.format_exc(), f"SystemExit: {exc.code}"
+            except KeyboardInterrupt:
+                cancelled = True
+                error = traceback.format_exc()
+            except BaseException as exc:  # noqa: BLE001 - every failure is the command's, reported as results
+                error = traceback.format_exc()
+                summary = f"{type(exc).__name__}: {exc}"
+            finally:
+                self.running = False
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os.dup2(saved[0], 1)
+                os.dup2(saved[1], 2)
+                os.close(saved[0])
+                os.close(saved[1])
+            out.seek(0)
+            output = out.read().decode("utf-8", "replace").rstrip("\n")
+        if cancelled:
+            results = {"resultType": "error", "summary": "Command cancelled", "cause": "CommandCancelledException",
+                       "data": output}
+        elif error is not None:
+            results = {"resultType": "error", "summary": summary, "cause": (output + "\n" if output else "") + error,
+                       "data": output}
+        elif self.display.table is not None:
+            results = self.display.table
+        else:
+            results = {"resultType": "text", "data": output}
+        return {"results": results, "cancelled": cancelled, "restart": restart}
+
+
+def _watch_driver(pid):
+    """The context ends with its cluster: a terminated cluster's driver is gone."""
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:
+            pass
+        time.sleep(1.0)
+
+
+def _listen(path):
+    """The socket, swapped in whole once it accepts: its name existing means the context is ready."""
+    for stale in (path, path + ".tmp"):
+        if os.path.exists(stale):
+            os.unlink(stale)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path + ".tmp")
+    server.listen(8)
+    os.replace(path + ".tmp", path)
+    return server
+
+
+def _read_line(conn):
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    return json.loads(data)
+
+
+def main():
+    spec_file = os.path.abspath(sys.argv[1])
+    with open(spec_file, encoding="utf-8") as handle:
+        spec = json.load(handle)
+    sys.path.insert(0, spec["lib_dir"])  # `%pip` libraries of this context come before the cluster's
+    sys.argv = [""]
+    context = Context(spec)
+
+    def interrupt(*_):
+        if context.running:  # only a running command is cancelled; the loop itself is never interrupted
+            raise KeyboardInterrupt()
+
+    signal.signal(signal.SIGINT, interrupt)
+    threading.Thread(target=_watch_driver, args=(spec["driver_pid"],), daemon=True).start()
+    server = _listen(spec["socket"])
+    while True:
+        conn, _ = server.accept()
+        with conn:
+            request = _read_line(conn)
+            if request is None:
+                continue
+            answer = context.run(request["command"])
+            if answer["restart"]:  # no next command may reach this interpreter's socket
+                server.close()
+                os.unlink(spec["socket"])
+            try:
+                conn.sendall(json.dumps(answer).encode() + b"\n")
+            except OSError:
+                pass
+        if answer["restart"]:
+            if _LazySpark.session is not None:
+                _LazySpark.session.stop()
+            os.execv(spec["python"], [spec["python"], os.path.abspath(__file__), spec_file])
+
+
+if __name__ == "__main__":
+    main()
