@@ -23,6 +23,9 @@ from local_workspace.services.jobs.responses import JobsResponses
 from local_workspace.services.mlflow import urls as mlflow_urls
 from local_workspace.services.mlflow.models import MlflowServer
 from local_workspace.services.mlflow.responses import MlflowResponses
+from local_workspace.services.mlflow_uc import urls as uc_registry_urls
+from local_workspace.services.mlflow_uc.models import UcModelRegistry, default_namespaces
+from local_workspace.services.mlflow_uc.responses import UcRegistryResponses
 from local_workspace.services.repos import urls as repos_urls
 from local_workspace.services.repos.models import Repos
 from local_workspace.services.repos.responses import ReposResponses
@@ -53,6 +56,8 @@ class Workspace:
         self.jobs = Jobs(self.db, USER, self.base_url)
         self.clusters = ClusterManager(self.db, self.dirs, self.cluster_environment)
         self.executor = RunExecutor(self.jobs, self.clusters, self.dirs.runs, self.fuse, self.redact)
+        self.uc_models = UcModelRegistry(self.db, self.dirs.root / "uc-models", USER,
+                                         default_namespaces(self.dirs.root / "volumes"))
         self.workspace_id = str(int(hashlib.sha256(str(self.dirs.root).encode()).hexdigest()[:12], 16))
         self._recover()
 
@@ -85,6 +90,8 @@ class Workspace:
     def wsgi(self) -> Gateway:
         mlflow_server = MlflowServer(f"sqlite:///{self.dirs.mlflow / 'mlflow.db'}", self.fuse.dbfs_file)
         mlflow_api = MlflowResponses(mlflow_server, self.dirs.dbfs, self.token.encode() + b"/signed", self.base_url)
+        uc_registry_api = UcRegistryResponses(self.uc_models, self.token.encode() + b"/uc-default-storage",
+                                              self.base_url)
         routes = [
             *dbfs_urls.routes(DbfsResponses(self.dbfs)),
             *workspace_urls.routes(WorkspaceResponses(self.tree)),
@@ -93,8 +100,10 @@ class Workspace:
             *clusters_urls.routes(ClustersResponses(self.clusters)),
             *scim_urls.routes(ScimResponses(USER)),
             *mlflow_urls.routes(mlflow_api),
+            *uc_registry_urls.routes(uc_registry_api),
         ]
-        return Gateway(self.token, self.allowed_hosts, routes, mlflow_urls.public_routes(mlflow_api),
+        public_routes = [*mlflow_urls.public_routes(mlflow_api), *uc_registry_urls.public_routes(uc_registry_api)]
+        return Gateway(self.token, self.allowed_hosts, routes, public_routes,
                        mlflow_server, mlflow_urls.MLFLOW_PREFIXES, self.workspace_id,
                        UiSite(self.token, self.jobs, self.executor))
 
