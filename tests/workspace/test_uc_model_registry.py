@@ -3,6 +3,10 @@ register, alias, load by alias, search, and the refusals Unity Catalog makes."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import urllib.request
+
 import numpy as np
 import pytest
 
@@ -11,12 +15,22 @@ from tests.workspace.harness import start_workspace
 MODEL = "main.ml.churn"
 
 
+def _first_mlflow_request(running) -> None:
+    request = urllib.request.Request(f"{running.url}/api/2.0/mlflow/experiments/search?max_results=1",
+                                     headers={"Authorization": f"Bearer {running.token}"})
+    with contextlib.suppress(OSError):
+        urllib.request.urlopen(request, timeout=120).read()
+
+
 @pytest.fixture(scope="module")
 def uc_workspace(tmp_path_factory):
     """A workspace of its own whose Unity Catalog has the catalog `main` with the schema `ml`."""
     root = tmp_path_factory.mktemp("uc-registry") / "ws"
     (root / "volumes" / "main" / "ml").mkdir(parents=True)  # the registry's interim namespace lookup
     running = start_workspace(root)
+    # The workspace sets up MLflow's server and database on its first MLflow request (about 15 s):
+    # start that now, while this process imports MLflow and scikit-learn.
+    threading.Thread(target=_first_mlflow_request, args=(running,), daemon=True).start()
     yield running
     running.stop()
 
@@ -53,7 +67,8 @@ def _log(mlflow, signed: bool):
     signature = infer_signature(features, model.predict(features)) if signed else None
     with mlflow.start_run():
         return mlflow.sklearn.log_model(model, name="model", signature=signature,
-                                        serialization_format="cloudpickle").model_uri, features
+                                        serialization_format="cloudpickle",
+                                        pip_requirements=["scikit-learn"]).model_uri, features  # no inference subprocess
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +155,24 @@ def test_delete_alias_version_and_model(mlflow_uc, registered):
     client.delete_registered_model("main.ml.scratch")
     with pytest.raises(RestException, match="Routine or Model 'main.ml.scratch' does not exist"):
         client.get_registered_model("main.ml.scratch")
+
+
+def test_sdk_sees_the_same_registry_in_its_dataclasses(uc_workspace, registered):
+    """databricks-sdk's registered_models / model_versions (Unity Catalog's /api/2.1 REST API)."""
+    from databricks.sdk.service.catalog import ModelVersionInfo, ModelVersionInfoStatus, RegisteredModelInfo
+
+    from tests.workspace.parity import assert_parses
+
+    w = uc_workspace.sdk()
+    model = w.registered_models.get(MODEL)
+    assert (model.full_name, model.catalog_name, model.schema_name) == (MODEL, "main", "ml")
+    assert [(a.alias_name, a.version_num) for a in model.aliases] == [("champion", 1)]
+    champion = w.model_versions.get_by_alias(MODEL, "champion")
+    assert (champion.version, champion.status) == (1, ModelVersionInfoStatus.READY)
+    listed = [m.full_name for m in w.registered_models.list(catalog_name="main", schema_name="ml")]
+    assert MODEL in listed and all(name.startswith("main.ml.") for name in listed)
+    assert list(w.registered_models.list(catalog_name="other")) == []
+    assert [v.version for v in w.model_versions.list(MODEL)] == [1]
+    api = w.api_client
+    assert_parses(RegisteredModelInfo, api.do("GET", f"/api/2.1/unity-catalog/models/{MODEL}"))
+    assert_parses(ModelVersionInfo, api.do("GET", f"/api/2.1/unity-catalog/models/{MODEL}/versions/1"))

@@ -172,9 +172,11 @@ class UcModelRegistry:
                 "aliases": [{"alias": a["alias"], "version": str(a["version"])} for a in aliases],
                 "tags": [{"key": k, "value": v} for k, v in sorted(json.loads(row["tags"]).items())]}
 
-    def search_models(self, max_results: int, offset: int) -> tuple[list[dict], int | None]:
-        rows = self.db.query("SELECT * FROM uc_registered_models ORDER BY full_name LIMIT ? OFFSET ?",
-                             (max_results + 1, offset))
+    def search_models(self, max_results: int, offset: int, catalog: str | None = None,
+                      schema: str | None = None) -> tuple[list[dict], int | None]:
+        prefix = ".".join(p.lower() for p in (catalog, schema) if p) + "." if catalog else ""
+        rows = self.db.query("SELECT * FROM uc_registered_models WHERE substr(full_name, 1, ?) = ? ORDER BY full_name "
+                             "LIMIT ? OFFSET ?", (len(prefix), prefix, max_results + 1, offset))
         more = offset + max_results if len(rows) > max_results else None
         return [self._model_dict(r) for r in rows[:max_results]], more
 

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Request, Response
 from local_workspace import signing
 from local_workspace.errors import InvalidParameterValue, WorkspaceError
 from local_workspace.http import Params, reply
+from local_workspace.services.mlflow_uc.catalog_views import model_version_info, registered_model_info
 from local_workspace.services.mlflow_uc.models import UcModelRegistry
 
 PRESIGNED_SECONDS = 900
@@ -201,3 +202,58 @@ class UcRegistryResponses:
             shutil.copyfileobj(request.stream, handle)
         os.replace(partial, local)  # a reader never sees half a file
         return Response(status=200)
+
+
+class CatalogModelsResponses:
+    """Unity Catalog's REST view of the registry (/api/2.1/unity-catalog/models), as databricks-sdk calls it."""
+
+    def __init__(self, registry: UcModelRegistry):
+        self.registry = registry
+
+    def create(self, request: Request) -> Response:
+        params = Params(request)
+        full = f"{params.str('catalog_name')}.{params.str('schema_name')}.{params.str('name')}"
+        return reply(registered_model_info(self.registry.create_model(full, params.str("comment", ""))))
+
+    def list(self, request: Request) -> Response:
+        params = Params(request)
+        catalog, schema = params.str("catalog_name", None), params.str("schema_name", None)
+        if schema and not catalog:
+            raise InvalidParameterValue("catalog_name must be specified when schema_name is")
+        models, more = self.registry.search_models(*_page(params), catalog=catalog, schema=schema)
+        return reply({"registered_models": [registered_model_info(m) for m in models],
+                      **({"next_page_token": str(more)} if more else {})})
+
+    def get(self, request: Request, full_name: str) -> Response:
+        return reply(registered_model_info(self.registry.get_model(full_name)))
+
+    def delete(self, request: Request, full_name: str) -> Response:
+        self.registry.delete_model(full_name)
+        return reply()
+
+    def versions(self, request: Request, full_name: str) -> Response:
+        full = self.registry.get_model(full_name)["name"]
+        versions, more = self.registry.search_versions(f"name = '{full}'", *_page(Params(request)))
+        return reply({"model_versions": [model_version_info(v) for v in versions],
+                      **({"next_page_token": str(more)} if more else {})})
+
+    def version(self, request: Request, full_name: str, version: str) -> Response:
+        return reply(model_version_info(self.registry.get_version(full_name, version)))
+
+    def delete_version(self, request: Request, full_name: str, version: str) -> Response:
+        self.registry.delete_version(full_name, version)
+        return reply()
+
+    def by_alias(self, request: Request, full_name: str, alias: str) -> Response:
+        return reply(model_version_info(self.registry.version_by_alias(full_name, alias)))
+
+    def set_alias(self, request: Request, full_name: str, alias: str) -> Response:
+        number = Params(request).int("version_num", minimum=1)
+        self.registry.set_alias(full_name, alias, number)
+        catalog, schema, model = self.registry.get_model(full_name)["name"].split(".")
+        return reply({"alias_name": alias, "version_num": number, "catalog_name": catalog, "schema_name": schema,
+                      "model_name": model})
+
+    def delete_alias(self, request: Request, full_name: str, alias: str) -> Response:
+        self.registry.delete_alias(full_name, alias)
+        return reply()
