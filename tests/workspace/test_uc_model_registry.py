@@ -176,3 +176,20 @@ def test_sdk_sees_the_same_registry_in_its_dataclasses(uc_workspace, registered)
     api = w.api_client
     assert_parses(RegisteredModelInfo, api.do("GET", f"/api/2.1/unity-catalog/models/{MODEL}"))
     assert_parses(ModelVersionInfo, api.do("GET", f"/api/2.1/unity-catalog/models/{MODEL}/versions/1"))
+
+
+def test_files_of_a_ready_version_cannot_be_rewritten(uc_workspace, registered):
+    """Presigned URLs: reads of a READY version's files, never writes; a URL is valid for its method only."""
+    import requests
+    from databricks.sdk.errors import DatabricksError
+
+    api = uc_workspace.sdk().api_client
+    path = "/Models/main/ml/churn/1/MLmodel"
+    with pytest.raises(DatabricksError, match="can no longer be written"):
+        api.do("POST", "/api/2.0/fs/create-upload-url", body={"path": path})
+    with pytest.raises(DatabricksError, match="not a file of a model version"):
+        api.do("POST", "/api/2.0/fs/create-download-url", body={"path": "/Models/main/ml/churn/1/../../x/1/MLmodel"})
+    url = api.do("POST", "/api/2.0/fs/create-download-url", body={"path": path})["url"]
+    assert b"signature" in requests.get(url, timeout=30).content
+    assert requests.put(url, data=b"replaced", timeout=30).status_code == 401
+    assert b"signature" in requests.get(url, timeout=30).content
