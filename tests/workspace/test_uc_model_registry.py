@@ -10,8 +10,6 @@ import urllib.request
 import numpy as np
 import pytest
 
-from tests.workspace.harness import start_workspace
-
 MODEL = "main.ml.churn"
 
 
@@ -23,16 +21,14 @@ def _first_mlflow_request(running) -> None:
 
 
 @pytest.fixture(scope="module")
-def uc_workspace(tmp_path_factory):
-    """A workspace of its own whose Unity Catalog has the catalog `main` with the schema `ml`."""
-    root = tmp_path_factory.mktemp("uc-registry") / "ws"
-    (root / "volumes" / "main" / "ml").mkdir(parents=True)  # the registry's interim namespace lookup
-    running = start_workspace(root)
+def uc_workspace(workspace):
+    """The session's workspace, whose Unity Catalog gets the catalog `main` with the schema `ml`
+    (through the registry's interim namespace lookup: the folders of <root>/volumes)."""
+    (workspace.root / "volumes" / "main" / "ml").mkdir(parents=True, exist_ok=True)
     # The workspace sets up MLflow's server and database on its first MLflow request (about 15 s):
     # start that now, while this process imports MLflow and scikit-learn.
-    threading.Thread(target=_first_mlflow_request, args=(running,), daemon=True).start()
-    yield running
-    running.stop()
+    threading.Thread(target=_first_mlflow_request, args=(workspace,), daemon=True).start()
+    return workspace
 
 
 @pytest.fixture(scope="module")

@@ -70,22 +70,22 @@ class AnyNamespace:
 
 
 class VolumeFolders:
-    """Catalogs and schemas as the folders <volumes>/<catalog>/<schema> that hold their volumes."""
+    """Until the workspace's Unity Catalog service answers: catalogs and schemas are the folders
+    <volumes>/<catalog>/<schema> that hold their volumes, once <volumes> exists; before that,
+    any name is accepted."""
 
     def __init__(self, volumes: Path):
         self.volumes = Path(volumes)
 
     def catalog_exists(self, catalog: str) -> bool:
-        return (self.volumes / catalog).is_dir()
+        return not self.volumes.is_dir() or (self.volumes / catalog).is_dir()
 
     def schema_exists(self, catalog: str, schema: str) -> bool:
-        return (self.volumes / catalog / schema).is_dir()
+        return not self.volumes.is_dir() or (self.volumes / catalog / schema).is_dir()
 
 
 def default_namespaces(volumes: Path) -> Namespaces:
-    """Until the workspace's Unity Catalog service answers: catalogs and schemas are the folders
-    of <root>/volumes when that folder exists, else any name is accepted."""
-    return VolumeFolders(volumes) if Path(volumes).is_dir() else AnyNamespace()
+    return VolumeFolders(volumes)
 
 
 def split_name(name: object) -> tuple[str, str, str]:
