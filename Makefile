@@ -80,3 +80,8 @@ workspace-stop: install
 
 clean:
 	rm -rf .lakehouse .pytest_cache build dist *.egg-info
+
+# The documentation site (mkdocs.yml, docs/) on http://127.0.0.1:8000, rebuilt on every change.
+.PHONY: docs
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000

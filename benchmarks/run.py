@@ -21,6 +21,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Callable
 
+from benchmarks import guard
 from telco_churn.cores import usable_cores
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,8 @@ def figures(big: int) -> list[Figure]:
     n = f"{big:,}"
     return [
         Figure("whole story (telco-churn story), wall s", "s", _get("story_wall_s"), _get("baseline_wall_s")),
+        Figure("  vs the baseline with MLflow (baseline_mlflow.py)", "s", _get("story_wall_s"),
+               _get("baseline_mlflow_wall_s")),
         Figure("engine start + stop in a new process, wall s", "s", _get("engine_wall_s")),
         Figure("  of which start (imports, server, session)", "s", _get("engine_start_s")),
         Figure("  of which stop", "s", _get("engine_stop_s"), digits=2),
@@ -117,6 +120,9 @@ def run_once(big_csv: Path, out_dir: Path, say: Callable[[str], None]) -> dict:
         say("baseline, 7,043 rows")
         base, run["baseline_wall_s"] = _baseline("small", out_dir, log, work)
         run.update({f"baseline_{k}": v for k, v in base.items()})
+        say("baseline with MLflow, 7,043 rows")
+        run["baseline_mlflow_wall_s"] = _child(["-m", "benchmarks.baseline_mlflow", str(out_dir / "baseline-mlflow.json"),
+                                                "--work", str(work)], log)
         say("engine start/stop")
         engine, run["engine_wall_s"] = _probe("engine", out_dir, log)
         run.update(engine)
@@ -185,11 +191,34 @@ def render(runs: list[dict], big: int, header: str) -> tuple[str, dict]:
     return "\n".join(lines), medians
 
 
+def ratio_samples(runs: list[dict], big: int) -> dict[str, tuple[list[float], bool]]:
+    """Per figure with a baseline: the pipeline/baseline ratio of each run, and whether higher is better."""
+    samples = {}
+    for figure in figures(big):
+        if figure.baseline is None:
+            continue
+        pairs = [(figure.pipeline(r), figure.baseline(r)) for r in runs]
+        samples[figure.label] = ([p / b for p, b in pairs if p is not None and b], figure.unit == "rows/s")
+    return samples
+
+
+def regressions(runs: list[dict], big: int, scale: str) -> list[str]:
+    """One line per ratio against the kept figures of this scale (REGRESSED, ok, improved, new)."""
+    kept = guard.load(scale)
+    lines = []
+    for label, (samples, higher) in ratio_samples(runs, big).items():
+        verdict = guard.judge(label, samples, kept.get(label), higher)
+        lines.append(f"  {verdict.status:<9} {label.strip()}: {verdict.why}")
+    return lines
+
+
 def targets(runs: list[dict], big: int) -> list[str]:
     def median(func) -> float:
         return _median([func(r) for r in runs])
 
     story = median(lambda r: r["story_wall_s"])
+    plain = median(lambda r: r["story_wall_s"] / r["baseline_wall_s"])
+    with_mlflow = median(lambda r: r["story_wall_s"] / r["baseline_mlflow_wall_s"])
     ftc = median(lambda r: r["big_feature_table_s"])
     peak = median(lambda r: r["big_peak_rss_kib"] * 1024 / GIB)
     rate = median(_rate("big_inference_rows", "big_inference_s"))
@@ -198,6 +227,8 @@ def targets(runs: list[dict], big: int) -> list[str]:
     at_scale = big >= 1_000_000
     checks = [
         (story < 30, f"whole story < 30 s: {story:.1f} s", True),
+        (plain <= 2.5, f"whole story <= 2.5x the pandas baseline: {plain:.2f}x", True),
+        (with_mlflow <= 1.5, f"whole story <= 1.5x the pandas + MLflow baseline: {with_mlflow:.2f}x", True),
         (rate >= same_work, f"batch inference throughput at {big:,} rows >= baseline reading, scoring and "
                             f"writing the same way: {rate:,.0f} vs {same_work:,.0f} rows/s", at_scale),
         (rate >= predict_only, f"batch inference throughput at {big:,} rows >= baseline predict_proba alone "
@@ -215,6 +246,8 @@ def main(argv=None) -> int:
     parser.add_argument("--rows", type=int, default=None, help="large-set rows (default 1,000,000; 100,000 with --quick)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: one repeat, 100,000 rows")
     parser.add_argument("--seed", type=int, default=None, help="resampling seed (default telco_churn.resample.SEED)")
+    parser.add_argument("--keep", action="store_true",
+                        help=f"record this run's ratios as the kept figures ({guard.FIGURES_FILE.name}) of its scale")
     args = parser.parse_args(argv)
     repeat = args.repeat or (1 if args.quick else 3)
     big = args.rows or (100_000 if args.quick else 1_000_000)
@@ -249,11 +282,19 @@ def main(argv=None) -> int:
     if note:
         header += "\n" + note
     table, medians = render(runs, big, header)
+    scale = "quick" if args.quick and not args.rows else "full" if not args.rows else f"rows-{big}"
     report = "\n".join([table, "", "targets:", *targets(runs, big),
+                        "", f"against the kept figures ({guard.FIGURES_FILE.name}, scale {scale}):",
+                        *regressions(runs, big, scale),
                         "", f"raw figures and logs: {out_dir.relative_to(ROOT)}"])
     print("\n" + report)
     (out_dir / "report.txt").write_text(report + "\n")
     (out_dir / "medians.json").write_text(json.dumps(medians, indent=2))
+    if args.keep:
+        day = time.strftime("%Y-%m-%d")
+        guard.keep(scale, {label: guard.record(samples, day, higher)
+                           for label, (samples, higher) in ratio_samples(runs, big).items() if samples})
+        print(f"kept these ratios as the figures of scale {scale} in {guard.FIGURES_FILE.relative_to(ROOT)}")
     return 0
 
 

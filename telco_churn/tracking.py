@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from telco_churn.logging_setup import get_logger
+from telco_churn.store_template import seed_store
 
 log = get_logger("tracking")
 
@@ -28,6 +29,7 @@ class TrackingStore:
     def local(cls, workspace_dir: Path) -> "TrackingStore":
         folder = Path(workspace_dir) / "mlflow"
         folder.mkdir(parents=True, exist_ok=True)
+        seed_store(folder / "mlflow.db")
         uri = f"sqlite:///{folder / 'mlflow.db'}"
         return cls(uri, uri, folder / "artifacts")
 

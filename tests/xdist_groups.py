@@ -46,6 +46,7 @@ LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest
     "tests/test_lakehouse.py",
     "tests/workspace/test_ci_notebook_build.py",
     "tests/test_contract_quick_pass.py",
+    "tests/test_docs.py",  # two mkdocs builds
     "tests/test_ingest_bad_input.py",  # 3 s; the rest take about 2 s or less
 )
 

@@ -1,12 +1,15 @@
-"""The table of implemented endpoints, generated from the routes (README keeps a copy; a test
-checks it is current).
+"""The table of implemented endpoints, generated from the routes (docs/workspace-endpoints.md keeps
+a copy between its endpoints markers; a test checks it is current).
 
-    python -m local_workspace.endpoints
+    python -m local_workspace.endpoints                                 # print it
+    python -m local_workspace.endpoints --write docs/workspace-endpoints.md   # replace the copy
 """
 
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 
 from local_workspace.services.clusters import urls as clusters
 from local_workspace.services.dbfs import urls as dbfs
@@ -21,6 +24,7 @@ SERVICES = (("DBFS 2.0", dbfs), ("Workspace 2.0", workspace), ("Repos 2.0", repo
 
 
 _VERSION = re.compile(r"^/api/(\d\.\d)/(.*)$")
+MARKED = re.compile(r"(<!-- endpoints:start -->\n)(.*?)(\n<!-- endpoints:end -->)", re.S)
 
 
 class _Named:
@@ -47,5 +51,23 @@ def endpoint_table() -> str:
     return "\n".join(lines)
 
 
+def marked_table(text: str, name: str) -> str:
+    """The table between the endpoints markers of a page's text."""
+    found = MARKED.search(text)
+    if not found:
+        raise ValueError(f"{name} has no <!-- endpoints:start --> ... <!-- endpoints:end --> markers")
+    return found.group(2)
+
+
+def write_table(page: Path) -> None:
+    """Replaces the table between the page's markers with the current one."""
+    text = page.read_text(encoding="utf-8")
+    marked_table(text, str(page))
+    page.write_text(MARKED.sub(lambda m: m.group(1) + endpoint_table() + m.group(3), text), encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(endpoint_table())
+    if sys.argv[1:2] == ["--write"] and len(sys.argv) == 3:
+        write_table(Path(sys.argv[2]))
+    else:
+        print(endpoint_table())

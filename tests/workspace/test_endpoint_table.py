@@ -1,18 +1,31 @@
-"""The README's table of implemented endpoints is the one generated from the routes."""
+"""The docs' table of implemented endpoints (docs/workspace-endpoints.md) is the one generated from the routes."""
 
 from __future__ import annotations
 
 import re
 
-from local_workspace.endpoints import endpoint_table
+import pytest
+
+from local_workspace.endpoints import endpoint_table, marked_table, write_table
 from tests.workspace.harness import REPO
 
 
-def test_readme_endpoint_table_is_current():
-    readme = (REPO / "README.md").read_text()
-    found = re.search(r"<!-- endpoints:start -->\n(.*?)\n<!-- endpoints:end -->", readme, re.S)
-    assert found, "README.md lost its endpoints markers"
-    assert found.group(1) == endpoint_table(), "run `python -m local_workspace.endpoints` and paste its table into README.md"
+PAGE = REPO / "docs" / "workspace-endpoints.md"
+
+
+def test_docs_endpoint_table_is_current():
+    copy = marked_table(PAGE.read_text(encoding="utf-8"), "docs/workspace-endpoints.md")
+    assert copy == endpoint_table(), "run `python -m local_workspace.endpoints --write docs/workspace-endpoints.md`"
+
+
+def test_write_replaces_only_the_stale_table(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("# Endpoints\n\n<!-- endpoints:start -->\n| stale |\n<!-- endpoints:end -->\n\nAfter.\n")
+    write_table(page)
+    assert page.read_text() == f"# Endpoints\n\n<!-- endpoints:start -->\n{endpoint_table()}\n<!-- endpoints:end -->\n\nAfter.\n"
+    page.write_text("no markers")
+    with pytest.raises(ValueError, match="page.md has no <!-- endpoints:start -->"):
+        write_table(page)
 
 
 def test_every_route_of_the_table_is_served(workspace):
