@@ -23,6 +23,7 @@ from local_workspace.services.jobs.responses import JobsResponses
 from local_workspace.services.mlflow import urls as mlflow_urls
 from local_workspace.services.mlflow.models import MlflowServer
 from local_workspace.services.mlflow.responses import MlflowResponses
+from local_workspace.services.mlflow_uc import catalog_urls as uc_models_urls
 from local_workspace.services.mlflow_uc import urls as uc_registry_urls
 from local_workspace.services.mlflow_uc.models import UcModelRegistry, default_namespaces
 from local_workspace.services.mlflow_uc.responses import CatalogModelsResponses, UcRegistryResponses
@@ -101,7 +102,7 @@ class Workspace:
             *scim_urls.routes(ScimResponses(USER)),
             *mlflow_urls.routes(mlflow_api),
             *uc_registry_urls.routes(uc_registry_api),
-            *uc_registry_urls.catalog_routes(CatalogModelsResponses(self.uc_models)),
+            *uc_models_urls.routes(CatalogModelsResponses(self.uc_models)),
         ]
         public_routes = [*mlflow_urls.public_routes(mlflow_api), *uc_registry_urls.public_routes(uc_registry_api)]
         return Gateway(self.token, self.allowed_hosts, routes, public_routes,

@@ -15,12 +15,15 @@ from local_workspace.services.clusters import urls as clusters
 from local_workspace.services.dbfs import urls as dbfs
 from local_workspace.services.jobs import urls as jobs
 from local_workspace.services.mlflow import urls as mlflow
+from local_workspace.services.mlflow_uc import catalog_urls as uc_models
+from local_workspace.services.mlflow_uc import urls as uc_registry
 from local_workspace.services.repos import urls as repos
 from local_workspace.services.scim import urls as scim
 from local_workspace.services.workspace import urls as workspace
 
 SERVICES = (("DBFS 2.0", dbfs), ("Workspace 2.0", workspace), ("Repos 2.0", repos), ("Jobs 2.0 / 2.1 / 2.2", jobs),
             ("Clusters 2.0 / 2.1", clusters), ("SCIM", scim), ("MLflow (Databricks-only)", mlflow))
+SERVICES += (("MLflow Unity Catalog registry", uc_registry), ("Unity Catalog models", uc_models))
 
 
 _VERSION = re.compile(r"^/api/(\d\.\d)/(.*)$")

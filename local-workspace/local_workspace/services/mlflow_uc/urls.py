@@ -1,7 +1,7 @@
 """Routes of the Unity Catalog model registry and of its default-storage file endpoints."""
 
 from local_workspace.http import Route
-from local_workspace.services.mlflow_uc.responses import CatalogModelsResponses, UcRegistryResponses
+from local_workspace.services.mlflow_uc.responses import UcRegistryResponses
 
 BASE = "/api/2.0/mlflow/unity-catalog"
 
@@ -33,23 +33,6 @@ def routes(api: UcRegistryResponses) -> list[Route]:
         Route(("POST",), "/api/2.0/fs/create-upload-url", api.create_upload_url),
         Route(("POST",), "/api/2.0/fs/create-download-url", api.create_download_url),
         Route(("GET",), "/api/2.0/fs/directories/Models/<path:path>", api.list_directory),
-    ]
-
-
-def catalog_routes(api: CatalogModelsResponses) -> list[Route]:
-    """Unity Catalog's own REST API for the same models (databricks-sdk's registered_models, model_versions)."""
-    base = "/api/2.1/unity-catalog/models"
-    return [
-        Route(("POST",), base, api.create),
-        Route(("GET",), base, api.list),
-        Route(("GET",), f"{base}/<full_name>", api.get),
-        Route(("DELETE",), f"{base}/<full_name>", api.delete),
-        Route(("GET",), f"{base}/<full_name>/versions", api.versions),
-        Route(("GET",), f"{base}/<full_name>/versions/<version>", api.version),
-        Route(("DELETE",), f"{base}/<full_name>/versions/<version>", api.delete_version),
-        Route(("GET",), f"{base}/<full_name>/aliases/<alias>", api.by_alias),
-        Route(("PUT",), f"{base}/<full_name>/aliases/<alias>", api.set_alias),
-        Route(("DELETE",), f"{base}/<full_name>/aliases/<alias>", api.delete_alias),
     ]
 
 
