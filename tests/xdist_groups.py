@@ -22,7 +22,7 @@ LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest
     # Busy on the CPU: another worker's first unit, while SHARED waits on dbx and its runs.
     "tests/test_faults_million_rows.py",
     "tests/workspace/test_pull_request_flow.py",  # 46 s
-    "tests/workspace/test_uc_model_registry.py",  # 31 s alone
+    "tests/workspace/test_uc_model_registry.py",  # 31 s alone (53 s at load 5)
     "tests/test_story.py",
     "tests/workspace/test_faults.py",
     "tests/test_concurrency_runs.py",
