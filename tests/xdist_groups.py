@@ -25,6 +25,7 @@ LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest
     "tests/workspace/test_pull_request_flow.py",  # 46 s
     "tests/workspace/test_control_flow.py",  # about 40 s: two job clusters, a schedule, Chromium
     "tests/workspace/test_control_flow_dbx.py",  # one dbx deploy, 35 s
+    "tests/workspace/test_uc_model_registry.py",  # 31 s alone (53 s at load 5)
     "tests/test_story.py",
     "tests/workspace/test_faults.py",
     "tests/workspace/test_unity_catalog.py",  # about 45 s: its own uc workspace and seven job clusters

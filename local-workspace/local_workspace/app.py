@@ -29,6 +29,10 @@ from local_workspace.services.jobs.scheduler import Scheduler
 from local_workspace.services.mlflow import urls as mlflow_urls
 from local_workspace.services.mlflow.models import MlflowServer
 from local_workspace.services.mlflow.responses import MlflowResponses
+from local_workspace.services.mlflow_uc import catalog_urls as uc_models_urls
+from local_workspace.services.mlflow_uc import urls as uc_registry_urls
+from local_workspace.services.mlflow_uc.models import UcModelRegistry
+from local_workspace.services.mlflow_uc.responses import CatalogModelsResponses, UcRegistryResponses
 from local_workspace.services.repos import urls as repos_urls
 from local_workspace.services.repos.models import Repos
 from local_workspace.services.repos.responses import ReposResponses
@@ -84,6 +88,7 @@ class Workspace:
                                     all_purpose=self.all_purpose)
         self.secrets = SecretStore(self.dirs.root / "secrets", USER)
         self.commands = CommandExecution(self.clusters, self.redact)
+        self.uc_models = UcModelRegistry(self.db, self.dirs.root / "uc-models", USER, self.unity_catalog)
         self._recover()
         self.scheduler = Scheduler(self.jobs)  # scheduled jobs start their own runs
         self.scheduler.start()
@@ -122,6 +127,8 @@ class Workspace:
     def wsgi(self) -> Gateway:
         mlflow_server = MlflowServer(f"sqlite:///{self.dirs.mlflow / 'mlflow.db'}", self.fuse.dbfs_file)
         mlflow_api = MlflowResponses(mlflow_server, self.dirs.dbfs, self.token.encode() + b"/signed", self.base_url)
+        uc_registry_api = UcRegistryResponses(self.uc_models, self.token.encode() + b"/uc-default-storage",
+                                              self.base_url)
         routes = [
             *dbfs_urls.routes(DbfsResponses(self.dbfs)),
             *workspace_urls.routes(WorkspaceResponses(self.tree)),
@@ -136,8 +143,11 @@ class Workspace:
             *files_urls.routes(FilesResponses(self.volume_files)),
             *commands_urls.routes(CommandsResponses(self.commands)),
             *secrets_urls.routes(SecretsResponses(self.secrets)),
+            *uc_registry_urls.routes(uc_registry_api),
+            *uc_models_urls.routes(CatalogModelsResponses(self.uc_models)),
         ]
-        return Gateway(self.token, self.allowed_hosts, routes, mlflow_urls.public_routes(mlflow_api),
+        public_routes = [*mlflow_urls.public_routes(mlflow_api), *uc_registry_urls.public_routes(uc_registry_api)]
+        return Gateway(self.token, self.allowed_hosts, routes, public_routes,
                        mlflow_server, mlflow_urls.MLFLOW_PREFIXES, self.workspace_id,
                        UiSite(self.token, self.jobs, self.executor, self.all_purpose))
 

@@ -18,6 +18,8 @@ from local_workspace.services.unity_catalog import urls as unity_catalog
 from local_workspace.services.workspace_registry import urls as workspace_registry
 from local_workspace.services.jobs import urls as jobs
 from local_workspace.services.mlflow import urls as mlflow
+from local_workspace.services.mlflow_uc import catalog_urls as uc_models
+from local_workspace.services.mlflow_uc import urls as uc_registry
 from local_workspace.services.repos import urls as repos
 from local_workspace.services.scim import urls as scim
 from local_workspace.services.workspace import urls as workspace
@@ -26,6 +28,7 @@ SERVICES = (("DBFS 2.0", dbfs), ("Workspace 2.0", workspace), ("Repos 2.0", repo
             ("Clusters 2.0 / 2.1", clusters), ("SCIM", scim), ("MLflow (Databricks-only)", mlflow))
 SERVICES += (("Unity Catalog 2.1", unity_catalog), ("Files 2.0", files),
              ("Workspace model registry, disabled (uc profile)", workspace_registry))
+SERVICES += (("MLflow Unity Catalog registry", uc_registry), ("Unity Catalog models", uc_models))
 
 
 _VERSION = re.compile(r"^/api/(\d\.\d)/(.*)$")

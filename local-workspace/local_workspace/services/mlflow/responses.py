@@ -3,16 +3,14 @@ listing a model version's artifacts and signed download URLs for them."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import time
 from pathlib import Path
 from typing import Callable
 
 from werkzeug.wrappers import Request, Response
 
-from local_workspace.errors import InvalidParameterValue, ResourceDoesNotExist, Unauthenticated
+from local_workspace import signing
+from local_workspace.errors import InvalidParameterValue, ResourceDoesNotExist
 from local_workspace.http import Params, reply
 from local_workspace.services.mlflow.models import MlflowServer
 
@@ -43,17 +41,12 @@ class MlflowResponses:
             raise ResourceDoesNotExist(f"No artifact file at '{path}'")
         relative = local.relative_to(self.dbfs_root.resolve()).as_posix()
         expires = int(time.time()) + SIGNED_URL_SECONDS
-        token = self._sign(relative, expires)
+        token = signing.sign(self.secret, relative, expires)
         return reply({"signed_uri": f"{self.base_url()}/signed-download/{expires}/{token}/{relative}", "headers": []})
-
-    def _sign(self, relative: str, expires: int) -> str:
-        digest = hmac.new(self.secret, f"{expires}:{relative}".encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
     def signed_download(self, request: Request, expires: int, token: str, path: str) -> Response:
         """A presigned URL: no token header, the signature and its expiry are the credential."""
-        if expires < time.time() or not hmac.compare_digest(token, self._sign(path, expires)):
-            raise Unauthenticated("The signed URL is invalid or has expired")
+        signing.check(self.secret, path, expires, token)
         local = self.server.dbfs_file("/" + path)
         if not local.is_file():
             raise ResourceDoesNotExist("No such file")

@@ -94,6 +94,12 @@ class UnityCatalog:
 
     # --- catalogs ----------------------------------------------------------------------
 
+    def catalog_exists(self, catalog: str) -> bool:
+        return self._row("catalog", catalog) is not None
+
+    def schema_exists(self, catalog: str, schema: str) -> bool:
+        return self._row("schema", f"{catalog}.{schema}") is not None
+
     def get_catalog(self, name: str) -> dict:
         found = self._row("catalog", check_name(name, "catalog name"))
         if found is None:
