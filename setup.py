@@ -21,8 +21,12 @@ setup(
     version="0.1.0",
     description="End-to-end MLOps for Telco churn on Databricks, runnable on one machine",
     python_requires=">=3.10",
-    packages=find_packages(include=["telco_churn", "telco_churn.*"]),
-    package_data={"telco_churn": ["data/*.csv", "data/*.md", "data/*.yml"]},
+    packages=find_packages(include=["telco_churn", "telco_churn.*"]) + ["telco_churn.conf"],
+    # conf/ ships inside the wheel as telco_churn/conf: a job given no --env-file/--conf-file reads
+    # its configs from the installed package, never from a file uploaded to the DBFS root.
+    package_dir={"telco_churn.conf": "conf"},
+    package_data={"telco_churn": ["data/*.csv", "data/*.md", "data/*.yml"],
+                  "telco_churn.conf": ["environments.yml", "job_configs/*.yml"]},
     install_requires=INSTALL_REQUIRES,
     extras_require={
         # The embedded local engine: Sail (Spark Connect, Delta) plus what the runtime would provide.

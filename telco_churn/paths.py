@@ -10,6 +10,11 @@ DATA_FILE = PACKAGE_DIR / "data" / "telco_customer_churn.csv"
 WORKSPACE_ENV_VAR = "TELCO_CHURN_HOME"
 
 
+# The wheel carries conf/ as telco_churn/conf (setup.py), so an installed job needs no config file
+# of its own anywhere, least of all in the DBFS root.
+PACKAGED_CONF_DIR = PACKAGE_DIR / "conf"
+
+
 def project_root() -> Path:
     """The checkout holding conf/: found from the working directory up, else beside the package."""
     here = Path.cwd().resolve()
@@ -20,7 +25,11 @@ def project_root() -> Path:
 
 
 def conf_dir() -> Path:
-    return project_root() / "conf"
+    """The checkout's conf/ when run from a checkout, else the configs inside the installed wheel."""
+    checkout = project_root() / "conf"
+    if (checkout / "environments.yml").is_file() or not (PACKAGED_CONF_DIR / "environments.yml").is_file():
+        return checkout
+    return PACKAGED_CONF_DIR
 
 
 def default_job_conf(job_conf_name: str) -> Path:

@@ -67,7 +67,22 @@ class TrackingStore:
         if self.artifact_root is not None:
             slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")
             location = (self.artifact_root / f"{slug}-{uuid.uuid4().hex[:8]}").as_uri()
+        else:
+            self._make_parent_folder(name)
         return client.create_experiment(name, artifact_location=location)
+
+    def _make_parent_folder(self, name: str) -> None:
+        """Creates the workspace folder of experiment `name` (e.g. a branch's
+        /Shared/telco-churn/dev/<branch>): Databricks creates an experiment only in a folder
+        that exists (RESOURCE_DOES_NOT_EXIST otherwise). mkdirs is a no-op for an existing one."""
+        from databricks.sdk import WorkspaceClient
+
+        parent = name.rsplit("/", 1)[0]
+        if not parent:
+            return
+        # "databricks://<profile>" names a profile of ~/.databrickscfg; plain "databricks" the default auth.
+        profile = self.tracking_uri.partition("://")[2] or None
+        WorkspaceClient(profile=profile).workspace.mkdirs(parent)
 
     def delete_experiment(self, name: str) -> bool:
         """Deletes the experiment called name; False if there was none."""

@@ -14,6 +14,7 @@ from telco_churn.config.loader import StrictModel, load_model
 from telco_churn.errors import TelcoChurnError
 from telco_churn.job_options import parse_job_options
 from telco_churn.logging_setup import get_logger
+from telco_churn.platform_checks import check_platform
 from telco_churn.runtime import Runtime, start_runtime
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class Workload(ABC, Generic[C]):
             tracking = runtime.tracking(self.env)
             if self.uses_mlflow:
                 tracking.activate()
+                check_platform(runtime, self.env, tracking, str(self.options.env_file))
             context = JobContext(self.env, runtime, runtime.lakehouse, runtime.feature_store(self.env), tracking, self.logger)
             result = self.run(context)
         finally:

@@ -57,7 +57,7 @@ def test_two_feature_table_creations_at_once_end_with_matching_tables(trained):
 def test_a_promotion_by_hand_waits_for_the_registry_lock_of_a_deployment(trained, tmp_path):
     name = trained.env.registered_model_name
     conf = yaml.safe_load(default_env_file().read_text())
-    conf["environments"]["lockcheck"] = {"model_name": name}
+    conf["environments"]["lockcheck"] = {"platform": "legacy", "model_name": name}  # as the local env: stages
     env_file = tmp_path / "environments.yml"
     env_file.write_text(yaml.safe_dump(conf))
     version = trained.registry().versions()[0]

@@ -47,10 +47,14 @@ CASES = [
     ("override wrong type", None, None, ["--set", "random_state=abc"], ["random_state", "integer"]),
     ("override below a value", None, None, ["--set", "test_size.x=1"], ["test_size", "not a mapping"]),
     ("unknown environment", None, None, ["--env", "qa"], ["unknown environment 'qa'", "local, prod, staging"]),
-    ("env wrong type", None, _with(ENVS, "defaults.model_registry", "sometimes"), [], ["model_registry", "'stages' or 'aliases'"]),
+    ("env wrong type", None, _with(ENVS, "environments.local", {"platform": "legacy", "model_registry": "sometimes"}), [], ["model_registry", "'stages' or 'aliases'"]),
     ("env unknown key", None, _with(ENVS, "defaults.tables.silver", "x"), [], ["tables.silver", "unknown key"]),
-    ("unity catalog with stages", None, _with(ENVS, "environments.local", {"catalog": "main"}), [],
+    ("unity catalog with stages", None, _with(ENVS, "environments.local", {"catalog": "main", "model_registry": "stages"}), [],
      ["model_registry must be 'aliases'"]),
+    ("unity catalog without a catalog", None, _with(ENVS, "environments.local", {"catalog": None}), [],
+     ["catalog must be set when platform is 'uc'", "platform: legacy"]),
+    ("legacy with a catalog", None, _with(ENVS, "environments.local", {"platform": "legacy", "catalog": "main"}), [],
+     ["catalog 'main' is set but platform is 'legacy'"]),
 ]
 
 

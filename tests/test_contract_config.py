@@ -46,7 +46,7 @@ def test_bad_names_exit_2_before_an_engine_starts(no_engine, caplog, case, overr
 
 
 def test_unity_catalog_model_names_take_no_dash(no_engine, caplog):
-    args = ["--env-set", "catalog=main", "--env-set", "model_registry=aliases", "--env-set", "model_name=churn-model"]
+    args = ["--env-set", "platform=uc", "--env-set", "catalog=main", "--env-set", "model_registry=aliases", "--env-set", "model_name=churn-model"]
     assert JOBS["model-deployment"].main(args) == 2
     assert "may not hold '-' under Unity Catalog" in caplog.text
 

@@ -49,8 +49,13 @@ class Experiments(StrictModel):
     deployment: WorkspacePath
 
 
+Platform = Literal["uc", "legacy"]
+
+
 class EnvSettings(StrictModel):
     name: str
+    # uc: Unity Catalog and its registry; legacy: Hive metastore and the workspace registry.
+    platform: Platform = "uc"
     catalog: Identifier | None = None
     database: Identifier
     tables: Tables
@@ -66,6 +71,12 @@ class EnvSettings(StrictModel):
 
     @model_validator(mode="after")
     def _unity_catalog_has_no_stages(self) -> "EnvSettings":
+        if self.platform == "uc" and not self.catalog:
+            raise ValueError("catalog must be set when platform is 'uc' (Unity Catalog names are catalog.schema.table); "
+                             "set catalog, or platform: legacy for a Hive-metastore workspace")
+        if self.platform == "legacy" and self.catalog:
+            raise ValueError(f"catalog '{self.catalog}' is set but platform is 'legacy' (Hive metastore, db.table); "
+                             "set platform: uc, or catalog: null")
         if self.catalog and self.model_registry == "stages":
             raise ValueError("model_registry must be 'aliases' when catalog is set: Unity Catalog has no stages")
         if self.catalog and "-" in self.model_name:
@@ -88,6 +99,8 @@ class EnvSettings(StrictModel):
 
 class _EnvFile(StrictModel):
     defaults: dict[str, Any]
+    # Values applied over an environment whose platform is legacy.
+    legacy: dict[str, Any] = {}
     environments: dict[str, dict[str, Any] | None]
 
 
@@ -98,8 +111,11 @@ def load_environment(path: str | Path, name: str, overrides: list[str] | None = 
     if name not in layout.environments:
         valid = ", ".join(sorted(layout.environments))
         raise ConfigError(source, f"unknown environment '{name}'; valid: {valid}", "environments")
-    merged = deep_merge(layout.defaults, layout.environments[name] or {})
-    merged = apply_overrides(merged, overrides or [], source)
+    own = layout.environments[name] or {}
+    merged = apply_overrides(deep_merge(layout.defaults, own), overrides or [], source)
+    if merged.get("platform") == "legacy":
+        # defaults < legacy block < the environment's own values < overrides.
+        merged = apply_overrides(deep_merge(deep_merge(layout.defaults, layout.legacy), own), overrides or [], source)
     merged["name"] = name
     settings = validate(EnvSettings, _expand(merged, name), source)
     return _per_branch(settings) if settings.branch_experiments else settings

@@ -28,6 +28,9 @@ class Engine:
     stopped: bool = False
 
     description: str = ""
+    # False for Databricks Connect: the engine runs on a remote cluster, which cannot open a
+    # path of this machine; files must then be read here and sent as data.
+    sees_client_files: bool = True
 
     @property
     def is_local(self) -> bool:

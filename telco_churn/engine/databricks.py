@@ -6,7 +6,8 @@ from telco_churn.engine import Engine, on_databricks
 
 
 def start_databricks() -> Engine:
-    if on_databricks():
+    on_cluster = on_databricks()
+    if on_cluster:
         from pyspark.sql import SparkSession
 
         spark = SparkSession.builder.getOrCreate()
@@ -16,4 +17,5 @@ def start_databricks() -> Engine:
 
         spark = DatabricksSession.builder.getOrCreate()
     # The runtime owns the session; stopping it would break the rest of the job run.
-    return Engine(kind="databricks", spark=spark, _stop=lambda: None)
+    return Engine(kind="databricks", spark=spark, _stop=lambda: None, sees_client_files=on_cluster,
+                  description="" if on_cluster else "Databricks Connect")

@@ -39,8 +39,10 @@ class DatabricksFeatureStore(FeatureStore):
 
     def _create_table(self, name, df, primary_keys, description) -> None:
         if self.lakehouse.exists(name):
-            # Overwrite in one Delta commit; the table keeps its primary key and description.
-            self.lakehouse.write(df, name, "overwrite")
+            # One Delta commit that keeps the table: its primary-key constraint (Unity Catalog)
+            # and description. The client's write_table(mode="merge") would keep rows of keys
+            # that are gone; a schema-overwriting overwrite would drop the constraint.
+            self.lakehouse.replace_rows(df, name)
         else:
             self.client.create_table(name=name, primary_keys=primary_keys, df=df, description=description)
 

@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from telco_churn.config.loader import load_yaml
+from telco_churn.errors import DataValidationError
 from telco_churn.feature_store.base import (
     PREDICTION, PROBABILITY, FeatureLookup, FeatureStore, TrainingSet,
 )
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
     from telco_churn.lakehouse.local import LocalLakehouse
 
 SPEC_ARTIFACT = "feature_spec"
+# The file and format databricks-feature-engineering logs beside a model (FeatureSpec, version 11).
+SPEC_FILE = "feature_spec.yaml"
+SPEC_VERSION = 11
 
 
 class LocalTrainingSet(TrainingSet):
@@ -34,6 +39,34 @@ class LocalTrainingSet(TrainingSet):
 
     def feature_columns(self) -> list[str]:
         return [c for c in self.load_df().columns if c != self.label]
+
+    def feature_spec(self) -> dict[str, Any]:
+        """The training set as databricks-feature-engineering's feature_spec.yaml describes it:
+        the input DataFrame's columns but the label (an excluded one only if it is a lookup key,
+        marked `include: false`), then each looked-up feature, with Spark types."""
+        keys = {k for lookup in self.lookups for k in lookup.lookup_key}
+        source_types = {f.name: f.dataType.simpleString() for f in self._df.schema.fields}
+        columns: list[dict[str, Any]] = []
+        for name, data_type in source_types.items():
+            if name == self.label or (name in self._exclude and name not in keys):
+                continue
+            entry: dict[str, Any] = {"source": "training_data", "data_type": data_type}
+            if name in self._exclude:
+                entry["include"] = False
+            columns.append({name: entry})
+        for lookup in self.lookups:
+            table = self._store.read_table(lookup.table_name)
+            types = {f.name: f.dataType.simpleString() for f in table.schema.fields}
+            for name in lookup.feature_names or [c for c in table.columns if c not in lookup.lookup_key]:
+                if name not in self._exclude:
+                    columns.append({name: {"table_name": lookup.table_name, "feature_name": name,
+                                           "lookup_key": list(lookup.lookup_key), "data_type": types[name],
+                                           "source": "feature_store"}})
+        for order, column in enumerate(columns):
+            next(iter(column.values()))["topological_ordering"] = order
+        tables = sorted({lookup.table_name for lookup in self.lookups})
+        return {"input_columns": columns, "input_tables": [{t: {}} for t in tables],
+                "serialization_version": SPEC_VERSION}
 
 
 class LocalFeatureStore(FeatureStore):
@@ -82,18 +115,24 @@ class LocalFeatureStore(FeatureStore):
 
     def log_model(self, model: "PythonModel", artifact_path: str, *, training_set: TrainingSet,
                   registered_model_name: str | None, input_example: Any = None, signature: Any = None) -> int | None:
+        """As the Feature Engineering client logs it: feature_spec.yaml beside the model, and a
+        signature whose inputs are the spec's columns (lookup keys required, features optional);
+        only the outputs of `signature` are used. The input example is the client's too: keys only."""
         import mlflow
+        import yaml
+        from mlflow.models import ModelSignature
 
         from telco_churn.model.churn_classifier import pip_requirements
 
-        spec = {"lookups": [lookup.to_dict() for lookup in training_set.lookups], "label": training_set.label}
+        spec = training_set.feature_spec()
+        inputs = spec_input_schema(spec)
         with tempfile.TemporaryDirectory() as tmp:
-            spec_file = Path(tmp) / "feature_spec.json"
-            spec_file.write_text(json.dumps(spec, indent=2))
+            spec_file = Path(tmp) / SPEC_FILE
+            spec_file.write_text(yaml.safe_dump(spec, sort_keys=False))
             info = mlflow.pyfunc.log_model(
                 name=artifact_path, python_model=model, artifacts={SPEC_ARTIFACT: str(spec_file)},
-                signature=signature, input_example=input_example, registered_model_name=registered_model_name,
-                pip_requirements=pip_requirements(),
+                signature=ModelSignature(inputs=inputs, outputs=signature.outputs if signature is not None else None),
+                registered_model_name=registered_model_name, pip_requirements=pip_requirements(),
             )
         return info.registered_model_version
 
@@ -102,11 +141,41 @@ class LocalFeatureStore(FeatureStore):
         from pyspark.sql.types import DoubleType, IntegerType, StructField, StructType
 
         model_dir = Path(mlflow.artifacts.download_artifacts(artifact_uri=model_uri, dst_path=_scratch_dir()))
-        spec = json.loads((model_dir / "artifacts" / "feature_spec.json").read_text())
-        joined = self.join_features(df, [FeatureLookup.from_dict(d) for d in spec["lookups"]])
+        joined = self.join_features(df, spec_lookups(load_yaml((model_dir / "artifacts" / SPEC_FILE).read_text())))
         schema = StructType(joined.schema.fields + [
             StructField(PREDICTION, IntegerType()), StructField(PROBABILITY, DoubleType())])
         return joined.mapInArrow(_predictor(str(model_dir)), schema)
+
+
+def spec_lookups(spec: dict[str, Any]) -> list[FeatureLookup]:
+    """The feature lookups of a feature spec, one per table and key, in the spec's order."""
+    found: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for column in spec["input_columns"]:
+        (name, info), = column.items()
+        if info["source"] == "feature_store":
+            found.setdefault((info["table_name"], tuple(info["lookup_key"])), []).append(info["feature_name"])
+    return [FeatureLookup(table, keys, tuple(names)) for (table, keys), names in found.items()]
+
+
+# Spark SQL type -> MLflow type, as databricks-feature-engineering's signature_utils maps them.
+_MLFLOW_TYPES = {"smallint": "integer", "int": "integer", "bigint": "long", "float": "float", "double": "double",
+                 "boolean": "boolean", "date": "datetime", "timestamp": "datetime", "string": "string", "binary": "binary"}
+
+
+def spec_input_schema(spec: dict[str, Any]):
+    """The signature inputs the Feature Engineering client derives from a feature spec: the
+    training data's columns (the lookup keys) required, the looked-up features optional."""
+    from mlflow.types import ColSpec, DataType, Schema
+
+    specs = []
+    for column in spec["input_columns"]:
+        (name, info), = column.items()
+        required, mlflow_type = info["source"] == "training_data", _MLFLOW_TYPES.get(info["data_type"])
+        if mlflow_type is None and required:
+            raise DataValidationError(f"Column {name} has type {info['data_type']}, which an MLflow signature cannot hold")
+        if mlflow_type is not None:  # an optional column of another type is left out, as the client does
+            specs.append(ColSpec(DataType[mlflow_type], name, required=required))
+    return Schema(specs)
 
 
 # Rows per model call. Sail hands a UDF batches of at most 8192 rows (it ignores

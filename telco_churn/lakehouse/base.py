@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import uuid
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Iterator, Literal
 
 from telco_churn.errors import TableNotFoundError
 
@@ -92,14 +93,20 @@ class Lakehouse(ABC):
         if not self.exists(name):
             self.write(df, name, "overwrite")
             return
-        view = f"merge_source_{uuid.uuid4().hex}"
-        df.createOrReplaceTempView(view)
         on = " AND ".join(f"t.`{k}` = s.`{k}`" for k in keys)
-        try:
+        with self._temp_view(df, "merge_source") as view:
             self.spark.sql(
                 f"MERGE INTO {TableName.parse(name)} AS t USING {view} AS s ON {on} "
                 "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
             )
+
+    @contextmanager
+    def _temp_view(self, df: "DataFrame", prefix: str) -> Iterator[str]:
+        """df as a temporary view with a name of its own, dropped afterwards."""
+        view = f"{prefix}_{uuid.uuid4().hex}"
+        df.createOrReplaceTempView(view)
+        try:
+            yield view
         finally:
             self.spark.catalog.dropTempView(view)
 
@@ -119,7 +126,13 @@ class Lakehouse(ABC):
         return writer.option("overwriteSchema", "true") if mode == "overwrite" else writer
 
     def create_database(self, schema_name: str) -> None:
-        self.spark.sql(f"CREATE DATABASE IF NOT EXISTS {schema_name}")
+        """Creates the schema if the catalog does not know it.
+
+        Asked first because `CREATE ... IF NOT EXISTS` needs the CREATE SCHEMA privilege even
+        when the schema exists, which a job's principal with only USE SCHEMA does not have.
+        """
+        if not self.spark.catalog.databaseExists(schema_name):
+            self.spark.sql(f"CREATE DATABASE IF NOT EXISTS {schema_name}")
 
     def drop_database(self, schema_name: str) -> None:
         """Drops the database and every table in it."""

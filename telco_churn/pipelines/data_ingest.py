@@ -37,11 +37,7 @@ class DataIngest:
         fmt = CsvFormat(self.conf.encoding, self.conf.delimiter)
         shape, rows = check_csv(self.source, fmt, contract.required_columns, contract.key)
         checked(shape, log)
-        # The engine reads the file itself (as a cluster reads cloud storage): nothing of it
-        # passes through this process, so any size fits in Spark Connect's message limit.
-        # Bronze keeps the raw text; every column is read as a string.
-        raw = (self.ctx.spark.read.option("header", True).option("sep", fmt.delimiter)
-               .option("encoding", fmt.encoding).option("multiLine", False).csv(self.source.as_uri()))
+        raw = self._read(fmt)
         if codecs.lookup(fmt.encoding).name != "utf-8":
             self._check_engine_decoded(raw, fmt.encoding)
         values = checked(check_contract(raw, contract, f"CSV file {self.source}"), log)
@@ -56,6 +52,28 @@ class DataIngest:
         log.info("Wrote %d rows from %s to bronze table %s (%d contract warning(s))",
                  rows, self.source.name, table, values.warning_count)
         return rows
+
+    def _read(self, fmt: CsvFormat):
+        """The file as a DataFrame of strings (bronze keeps the raw text).
+
+        An engine that sees this machine's files reads the file itself (as a cluster reads cloud
+        storage): nothing of it passes through this process, so any size fits in Spark Connect's
+        message limit. Through Databricks Connect the engine is a remote cluster, to which a path
+        of this machine means nothing: the file is read here and sent as data (the Spark Connect
+        client ships a large local relation as an artifact). Uploading it to a volume instead
+        would need a volume setting and WRITE VOLUME for a file the job only reads once.
+        """
+        if self.ctx.runtime.engine.sees_client_files:
+            return (self.ctx.spark.read.option("header", True).option("sep", fmt.delimiter)
+                    .option("encoding", fmt.encoding).option("multiLine", False).csv(self.source.as_uri()))
+        import pandas as pd
+        from pyspark.sql.types import StringType, StructField, StructType
+
+        # As the engine's reader: every value a string, an empty field null.
+        frame = pd.read_csv(self.source, sep=fmt.delimiter, encoding=fmt.encoding, dtype=str,
+                            keep_default_na=False, na_values=[""])
+        schema = StructType([StructField(str(c), StringType()) for c in frame.columns])
+        return self.ctx.spark.createDataFrame(frame.astype(object).where(frame.notna(), None), schema)
 
     def _check_engine_decoded(self, raw, encoding: str) -> None:
         """Refuses text the engine decoded as UTF-8 although the file is in another encoding.

@@ -12,12 +12,18 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 
-def model_inputs(model_uri: str) -> list[str] | None:
-    """The column names the model's signature asks for; None if it declares none."""
+def model_features(model_uri: str, keys: list[str]) -> list[str] | None:
+    """The features the model's signature asks for, without the lookup keys; None if it declares none.
+
+    The Feature Engineering client (and the local store, which logs as it does) puts the lookup
+    keys in the signature's inputs beside the features: they are not features to select.
+    """
     import mlflow
 
     signature = mlflow.models.get_model_info(model_uri).signature
-    return signature.inputs.input_names() if signature is not None and signature.inputs is not None else None
+    if signature is None or signature.inputs is None:
+        return None
+    return [name for name in signature.inputs.input_names() if name not in keys]
 
 
 def check_scoring_input(ctx: JobContext, model_uri: str, keys: "DataFrame", what: str) -> ValidationReport:
@@ -29,7 +35,7 @@ def check_scoring_input(ctx: JobContext, model_uri: str, keys: "DataFrame", what
     keys_without_match(report, keys, features, env.id_column, "keys vs features",
                        f"key(s) have no row in feature table {table}; rebuild the feature table or remove those keys "
                        f"(if the keys come from the reference table: {MIXED_RUNS_HINT})")
-    wanted = model_inputs(model_uri) or [c for c in features.columns if c != env.id_column]
+    wanted = model_features(model_uri, [env.id_column]) or [c for c in features.columns if c != env.id_column]
     absent = [c for c in wanted if c not in features.columns]
     report.add(CheckOutcome("model inputs", "error", len(wanted), len(absent),
                             f"feature(s) the model needs are not in {table}: {', '.join(absent[:10])}"))

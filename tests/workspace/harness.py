@@ -108,9 +108,12 @@ def start_workspace(root: Path, token: str | None = None, profile: str = "legacy
     raise RuntimeError("the workspace did not start within 60 s")
 
 
-def project_copy(destination: Path) -> Path:
-    """A copy of the checkout to deploy from (dbx builds dist/ in it)."""
+def project_copy(destination: Path, platform: str = "legacy") -> Path:
+    """A copy of the checkout to deploy from (dbx builds dist/ in it). Its environments run on
+    `platform`: legacy (Hive metastore, workspace registry) until the workspace has Unity Catalog."""
     shutil.copytree(REPO, destination, ignore=_COPY_IGNORE)
+    envs = destination / "conf" / "environments.yml"
+    envs.write_text(envs.read_text().replace("\n  platform: uc\n", f"\n  platform: {platform}\n", 1))
     return destination
 
 

@@ -61,7 +61,7 @@ def _expected_argument(argument: str, deployed_value: str) -> bool:
     return argument == deployed_value
 
 
-def test_every_deployed_job_matches_deployment_yml(deployed_prod, workspace):
+def test_every_deployed_job_matches_deployment_yml(deployed_prod, workspace, project):
     spec = load_deployment(REPO / "conf" / "deployment.yml")
     expected = spec.workflows("prod")
     found = _deployed_jobs(workspace)
@@ -91,9 +91,9 @@ def test_every_deployed_job_matches_deployment_yml(deployed_prod, workspace):
             for argument, value in zip(task.arguments, params):
                 assert _expected_argument(argument, value), (name, task.key, argument, value)
                 if value.startswith("/dbfs/"):
-                    # The FUSE path reaches the very file dbx uploaded from the checkout.
+                    # The FUSE path reaches the very file dbx uploaded from the project it deployed.
                     uploaded = dbfs_root / value[len("/dbfs/"):]
-                    assert uploaded.read_bytes() == (REPO / argument[len("file:fuse://"):]).read_bytes()
+                    assert uploaded.read_bytes() == (project / argument[len("file:fuse://"):]).read_bytes()
 
 
 TAG = "v0.1.0"

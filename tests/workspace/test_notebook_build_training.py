@@ -20,7 +20,7 @@ SPEC = REPO / "conf" / "ci" / "notebook-cluster.json"
 
 
 @pytest.fixture(scope="module")
-def training_build(workspace, deployed_prod, tmp_path_factory):
+def training_build(workspace, deployed_prod, project, tmp_path_factory):
     """The README's command on the shipped cluster spec and notebooks/train.py, as env dev on a
     branch of its own, reading the prod tables that deployed_prod wrote: (process, report, branch)."""
     scratch = tmp_path_factory.mktemp("notebook-build")
@@ -28,7 +28,8 @@ def training_build(workspace, deployed_prod, tmp_path_factory):
     done = telco_churn(workspace, "ci", "notebook-build", "--cluster-spec", str(SPEC), "--scratch-dir", str(scratch),
                        "--report-file", str(scratch / "report.json"), "--param", "max_depth=6",
                        "--param", "database=telco_churn_prod", "--param", f"branch={branch}",
-                       "--expect-metric", "roc_auc>=0.70", "--expect-param", "max_depth=6", "--poll-seconds", "0.5")
+                       "--expect-metric", "roc_auc>=0.70", "--expect-param", "max_depth=6", "--poll-seconds", "0.5",
+                       cwd=project)  # the deployed copy: its environments run on platform legacy
     return done, json.loads((scratch / "report.json").read_text()), branch
 
 
