@@ -27,7 +27,8 @@ setup(
     extras_require={
         # The embedded local engine: Sail (Spark Connect, Delta) plus what the runtime would provide.
         "local": ["pysail==0.7.2", "pyspark-client==4.2.0", "mlflow>=3.17,<3.18", "scikit-learn>=1.5",
-                  "pandas>=2.2,<3", "pyarrow>=15", "deltalake>=1.0"],
+                  "pandas>=2.2,<3", "pyarrow>=15", "deltalake>=1.0",
+                  "scipy>=1.11"],
         "databricks": ["databricks-feature-engineering>=0.18"],
     },
     entry_points={
