@@ -14,6 +14,7 @@ JOB_ENTRY_POINTS = {
     "telco-churn-model-train": "model_train_job",
     "telco-churn-model-deployment": "model_deployment_job",
     "telco-churn-model-inference-batch": "model_inference_batch_job",
+    "telco-churn-model-monitoring": "model_monitoring_job",
 }
 
 setup(
