@@ -82,3 +82,20 @@ def simulate(days: int, rows_per_day: int, start: date, shift: Shift, shift_from
 def scored_at(day: date) -> datetime:
     """When a day's batch is scored: noon UTC of that day."""
     return datetime.combine(day, time(12), tzinfo=timezone.utc)
+
+
+def write_simulation(sim: Simulation, folder) -> list:
+    """One raw CSV per day (folder/day=YYYY-MM-DD/customers.csv, for data-ingest mode=append) and
+    folder/late_labels.csv (customerID, churn, known_at); the paths written."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    written = []
+    for day, batch in sim.batches.groupby("day"):
+        path = folder / f"day={day:%Y-%m-%d}" / "customers.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        batch.drop(columns=["day"]).to_csv(path, index=False)
+        written.append(path)
+    labels = folder / "late_labels.csv"
+    sim.labels.assign(known_at=sim.labels["known_at"].map(lambda t: t.isoformat())).to_csv(labels, index=False)
+    return [*written, labels]
