@@ -69,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     drift.add_argument("--label-delay-days", type=int, default=3)
     drift.add_argument("--seed", type=int, default=20240)
 
+    refs = sub.add_parser("resolve-job-refs", help="a copy of the deployment file with run_job_task's job://NAME "
+                                                   "replaced by the workspace's job id (dbx cannot resolve it)")
+    refs.add_argument("--deployment-file", default="conf/deployment.yml")
+    refs.add_argument("--out", default="conf/deployment.resolved.yml",
+                      help="the copy for `dbx deploy --deployment-file` (keep it beside conf/, for its file references)")
+    refs.add_argument("--profile", default=None, help="~/.databrickscfg profile (default DATABRICKS_HOST/TOKEN)")
+
     ui = sub.add_parser("ui", help="open the MLflow UI on the local tracking store")
     ui.add_argument("--workspace-dir", default=None)
     ui.add_argument("--port", type=int, default=5000)
@@ -189,6 +196,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_command(args)
         if args.command == "simulate-drift":
             return simulate_drift(args)
+        if args.command == "resolve-job-refs":
+            from telco_churn.ci.client import workspace_client
+            from telco_churn.deployment.job_refs import workspace_job_ids, write_resolved
+
+            names = write_resolved(args.deployment_file, args.out, workspace_job_ids(workspace_client(args.profile)))
+            print(f"{args.out}: job://{', job://'.join(names) or '(none)'} resolved")
+            return 0
         if args.command == "ui":
             from telco_churn.paths import local_workspace_dir
             from telco_churn.tracking import TrackingStore
