@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run one job; the remaining arguments go to the job")
-    run.add_argument("job", help="demo-setup, data-ingest, feature-table-creation, model-train, "
+    run.add_argument("job", help="demo-setup, data-ingest, feature-table-creation, model-train, model-monitoring, "
                                  "model-deployment or model-inference-batch")
     run.add_argument("job_args", nargs=argparse.REMAINDER)
 

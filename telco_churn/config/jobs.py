@@ -24,6 +24,8 @@ class DemoSetupConfig(StrictModel):
     drop_feature_table: bool
     drop_labels_table: bool  # the labels table and the held-out reference table
     drop_predictions_table: bool = False
+    drop_bronze_table: bool = False  # new batches appended to it (retraining, the story's loop) go too
+    drop_monitoring_tables: bool = False  # inference log, its metric tables and the late labels
 
 
 def _known_encoding(name: str) -> str:
