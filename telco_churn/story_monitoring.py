@@ -62,7 +62,9 @@ def run_loop(runtime, env, job: Callable, workdir: Path, max_depth: int) -> Loop
                 "--set", f"scored_at={scored_at(day).isoformat()}", "--set", f"batch_id=day-{day:%Y-%m-%d}")
         known = labels[labels["customerID"].isin(sim.batches.loc[sim.batches["day"] <= days[-1], "customerID"])]
         lakehouse.write(spark.createDataFrame(known), env.table("late_labels"))
-        result = job("model-monitoring", "--set", f"latest_window={days[-1]:%Y-%m-%d}T00:00:00Z")
+        # Both weeks in the report: the rule still looks at its own last windows.
+        result = job("model-monitoring", "--set", f"latest_window={days[-1]:%Y-%m-%d}T00:00:00Z",
+                     "--set", f"lookback_windows={2 * DAYS_PER_WEEK}")
         if week == "normal":
             summary.normal_decision = result.decision.reason
         else:
