@@ -13,9 +13,9 @@ from telco_churn.monitoring.simulate import Shift, simulate
 def test_the_shift_starts_on_its_day_and_churn_moves_with_it():
     sim = simulate(4, 3000, date(2026, 12, 1), Shift(0.85, 0.7, 1.25), 2, 3, seed=1)
     by_day = sim.batches.groupby("day")
-    m2m = by_day.apply(lambda g: (g.Contract == "Month-to-month").mean())
-    churn = by_day.apply(lambda g: (g.Churn == "Yes").mean())
-    charges = by_day.apply(lambda g: pd.to_numeric(g.MonthlyCharges).mean())
+    m2m = by_day["Contract"].agg(lambda c: (c == "Month-to-month").mean())
+    churn = by_day["Churn"].agg(lambda c: (c == "Yes").mean())
+    charges = by_day["MonthlyCharges"].agg(lambda c: pd.to_numeric(c).mean())
     assert m2m.iloc[:2].between(0.5, 0.6).all() and m2m.iloc[2:].between(0.82, 0.88).all()
     assert churn.iloc[2:].min() > churn.iloc[:2].max() + 0.1
     assert charges.iloc[2:].min() > 1.2 * charges.iloc[:2].max()
