@@ -110,3 +110,11 @@ def test_no_rows_in_the_window_and_labels_never_scored_are_refused(loop, caplog)
     assert loop.main("model-monitoring", "--env-set", "tables.late_labels=stray_labels") != 0
     assert "never scored" in caplog.text and "'NEVER-SCORED'" in caplog.text and "stray_labels" in caplog.text
     assert len(_metrics(loop, drift_name)) == before
+
+
+def test_a_batch_id_already_in_the_log_is_refused_before_scoring(loop, caplog):
+    before = len(loop.read("inference_log"))
+    assert loop.main("model-inference-batch", "--env-set", "tables.inference_input=sim_keys",
+                     "--set", "append_to_log=true", "--set", "batch_id=all-days") != 0
+    assert "already holds batch_id 'all-days'" in caplog.text
+    assert len(loop.read("inference_log")) == before

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from telco_churn.config.jobs import ModelInferenceConfig
-from telco_churn.errors import TelcoChurnError
+from telco_churn.errors import DataValidationError, TelcoChurnError
 from telco_churn.feature_store.base import PREDICTION, PROBABILITY
 from telco_churn.pipelines.locking import taking_turns
 from telco_churn.pipelines.model_versions import usable_version
@@ -73,6 +73,10 @@ class ModelInferenceBatch:
 
         log = self.ctx.env.table("inference_log")
         batch_id = self.conf.batch_id or uuid.uuid4().hex
+        lakehouse = self.ctx.lakehouse
+        if lakehouse.exists(log) and lakehouse.read(log).filter(F.col("batch_id") == batch_id).limit(1).count():
+            raise DataValidationError(f"Inference log {log} already holds batch_id '{batch_id}': choose another "
+                                      "(or leave batch_id null for a new one). Nothing was written.")
         self.ctx.lakehouse.write(predictions.withColumn("batch_id", F.lit(batch_id)), log, "append")
         self.ctx.logger.info("Scoring appended to inference log %s as batch %s", log, batch_id)
         return self.ctx.lakehouse.read(log).filter(F.col("batch_id") == batch_id).drop("batch_id")
