@@ -14,6 +14,7 @@ JOB_ENTRY_POINTS = {
     "telco-churn-model-train": "model_train_job",
     "telco-churn-model-deployment": "model_deployment_job",
     "telco-churn-model-inference-batch": "model_inference_batch_job",
+    "telco-churn-model-monitoring": "model_monitoring_job",
 }
 
 setup(
@@ -31,7 +32,8 @@ setup(
     extras_require={
         # The embedded local engine: Sail (Spark Connect, Delta) plus what the runtime would provide.
         "local": ["pysail==0.7.2", "pyspark-client==4.2.0", "mlflow>=3.17,<3.18", "scikit-learn>=1.5",
-                  "pandas>=2.2,<3", "pyarrow>=15", "deltalake>=1.0"],
+                  "pandas>=2.2,<3", "pyarrow>=15", "deltalake>=1.0",
+                  "scipy>=1.11"],
         "databricks": ["databricks-feature-engineering>=0.18"],
     },
     entry_points={

@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run one job; the remaining arguments go to the job")
-    run.add_argument("job", help="demo-setup, data-ingest, feature-table-creation, model-train, "
+    run.add_argument("job", help="demo-setup, data-ingest, feature-table-creation, model-train, model-monitoring, "
                                  "model-deployment or model-inference-batch")
     run.add_argument("job_args", nargs=argparse.REMAINDER)
 
@@ -55,6 +55,26 @@ def build_parser() -> argparse.ArgumentParser:
     from telco_churn.ci.commands import add_commands
 
     add_commands(sub)
+
+    drift = sub.add_parser("simulate-drift", help="daily batches of real customers with a shift from a chosen day, "
+                                                  "and their labels known some days later")
+    drift.add_argument("--out", required=True, help="folder for day=YYYY-MM-DD/customers.csv and late_labels.csv")
+    drift.add_argument("--days", type=int, default=14)
+    drift.add_argument("--rows-per-day", type=int, default=500)
+    drift.add_argument("--start", default=None, help="first day, YYYY-MM-DD (default: today, UTC)")
+    drift.add_argument("--shift-from-day", type=int, default=7, help="index of the first shifted day (0 = --start)")
+    drift.add_argument("--month-to-month", type=float, default=None, help="share of month-to-month contracts (real: 0.55)")
+    drift.add_argument("--fiber-optic", type=float, default=None, help="share of fibre-optic customers (real: 0.44)")
+    drift.add_argument("--charges-factor", type=float, default=1.0, help="MonthlyCharges and TotalCharges times this")
+    drift.add_argument("--label-delay-days", type=int, default=3)
+    drift.add_argument("--seed", type=int, default=20240)
+
+    refs = sub.add_parser("resolve-job-refs", help="a copy of the deployment file with run_job_task's job://NAME "
+                                                   "replaced by the workspace's job id (dbx cannot resolve it)")
+    refs.add_argument("--deployment-file", default="conf/deployment.yml")
+    refs.add_argument("--out", default="conf/deployment.resolved.yml",
+                      help="the copy for `dbx deploy --deployment-file` (keep it beside conf/, for its file references)")
+    refs.add_argument("--profile", default=None, help="~/.databrickscfg profile (default DATABRICKS_HOST/TOKEN)")
 
     ui = sub.add_parser("ui", help="open the MLflow UI on the local tracking store")
     ui.add_argument("--workspace-dir", default=None)
@@ -114,6 +134,22 @@ def list_models(args) -> int:
     return 0
 
 
+def simulate_drift(args) -> int:
+    from datetime import date, datetime, timezone
+
+    from telco_churn.monitoring.simulate import Shift, simulate, write_simulation
+
+    start = date.fromisoformat(args.start) if args.start else datetime.now(timezone.utc).date()
+    if args.days < 1 or args.rows_per_day < 1 or args.label_delay_days < 0:
+        raise ValueError("--days and --rows-per-day must be at least 1, --label-delay-days at least 0")
+    shift = Shift(args.month_to_month, args.fiber_optic, args.charges_factor)
+    sim = simulate(args.days, args.rows_per_day, start, shift, args.shift_from_day, args.label_delay_days, args.seed)
+    paths = write_simulation(sim, args.out)
+    print(f"{len(paths) - 1} daily batch(es) of {args.rows_per_day} customers from {start} (shifted from day "
+          f"{args.shift_from_day}) and their labels (known {args.label_delay_days} day(s) later) in {args.out}")
+    return 0
+
+
 def _workspace(argv: list[str]) -> int:
     """`telco-churn workspace ...`: the local workspace's own CLI, with its folder in the checkout.
 
@@ -158,6 +194,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             from telco_churn.ci.commands import run_command
 
             return run_command(args)
+        if args.command == "simulate-drift":
+            return simulate_drift(args)
+        if args.command == "resolve-job-refs":
+            from telco_churn.ci.client import workspace_client
+            from telco_churn.deployment.job_refs import workspace_job_ids, write_resolved
+
+            names = write_resolved(args.deployment_file, args.out, workspace_job_ids(workspace_client(args.profile)))
+            print(f"{args.out}: job://{', job://'.join(names) or '(none)'} resolved")
+            return 0
         if args.command == "ui":
             from telco_churn.paths import local_workspace_dir
             from telco_churn.tracking import TrackingStore

@@ -91,5 +91,11 @@ def run_story(engine: str | None = None, workspace_dir: str | Path | None = None
             rows_scored=inference.rows, tables_dir=getattr(runtime.lakehouse, "root", None),
             mlflow_uri=tracking.tracking_uri, seconds=time.perf_counter() - started,
         )
+        _step("6. Closing the loop: a normal week, a drifting week, monitoring, retraining")
+        from telco_churn.story_monitoring import run_loop
+
+        loop = run_loop(runtime, env, lambda name, *args: _job(name, runtime, *args), runtime.workspace_dir,
+                        CHALLENGER_DEPTH)
     print(summary.render(), flush=True)
+    print("\n".join(loop.lines()), flush=True)
     return 0

@@ -136,8 +136,10 @@ def test_demo_setup_removes_everything_and_is_idempotent(sandbox, sample_csv):
 def test_demo_setup_steps_can_be_switched_off(sandbox, sample_csv):
     sandbox.build_features(sample_csv)
     done = sandbox.job("demo-setup", "--set", "drop_feature_table=false", "--set", "delete_model_versions=false",
-                       "--set", "delete_experiments=false")
+                       "--set", "delete_experiments=false", "--set", "drop_bronze_table=false",
+                       "--set", "drop_monitoring_tables=false")
     assert sandbox.runtime.lakehouse.exists(sandbox.table("features"))
+    assert sandbox.runtime.lakehouse.exists(sandbox.table("bronze"))
     assert not sandbox.runtime.lakehouse.exists(sandbox.table("labels"))
     assert len(done) == 3  # labels, reference, predictions
 

@@ -42,6 +42,9 @@ class Tables(StrictModel):
     reference: Identifier
     inference_input: Identifier
     predictions: Identifier
+    # model-inference-batch appends each scoring here (append_to_log); model-monitoring reads it.
+    inference_log: Identifier = "churn_inference_log"
+    late_labels: Identifier = "churn_late_labels"  # customerID, churn, known_at: labels that arrive later
 
 
 class Experiments(StrictModel):

@@ -130,6 +130,8 @@ def _check_task(
     known_environments: Callable[[Path], set[str]] | None,
     job_confs: Mapping[str, str] | None,
 ) -> list[str]:
+    if task.task_type in CONTROL_TASKS:
+        return _check_control_task(task, workflow)
     problems: list[str] = []
     for ref in file_references(task.raw):
         if not resolve_reference(ref, root).exists():
@@ -206,3 +208,25 @@ def undefined_workflow_names(spec: DeploymentSpec, text: str) -> list[str]:
         if name not in spec.environments.get(env or "", {}):
             missing.append(f"{name} (not a workflow of environment {env})")
     return missing
+
+
+CONTROL_TASKS = ("condition_task", "run_job_task")
+# The operators of the Jobs API's condition_task.
+CONDITION_OPS = ("EQUAL_TO", "NOT_EQUAL", "GREATER_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL")
+
+
+def _check_control_task(task: Task, workflow: Workflow) -> list[str]:
+    """condition_task: a known operator and both operands; run_job_task: a job id, or job://NAME of
+    a workflow of the same environment (replaced by its id after deployment: dbx cannot resolve it)."""
+    body = task.raw[task.task_type] or {}
+    if task.task_type == "condition_task":
+        problems = [] if body.get("op") in CONDITION_OPS else [f"condition_task op {body.get('op')!r} is not one of {', '.join(CONDITION_OPS)}"]
+        return problems + [f"condition_task needs '{side}'" for side in ("left", "right") if body.get(side) in (None, "")]
+    job_id = body.get("job_id")
+    if isinstance(job_id, int):
+        return []
+    if isinstance(job_id, str) and job_id.startswith("job://"):
+        target_env = environment_of(job_id[len("job://"):])
+        return [] if target_env == workflow.environment else [
+            f"run_job_task {job_id} names a workflow of environment {target_env or '(none)'}, not {workflow.environment}"]
+    return [f"run_job_task job_id must be a job id or job://WORKFLOW-NAME, got {job_id!r}"]

@@ -24,6 +24,9 @@ TASK_TYPES = (
     "pipeline_task",
     "sql_task",
     "dbt_task",
+    # Control flow: no cluster, no command line (the closed loop of docs/monitoring.md).
+    "condition_task",
+    "run_job_task",
 )
 
 

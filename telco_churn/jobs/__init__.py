@@ -10,6 +10,7 @@ from telco_churn.jobs.feature_table_creator_job import FeatureTableCreatorJob
 from telco_churn.jobs.model_train_job import ModelTrainJob
 from telco_churn.jobs.model_deployment_job import ModelDeploymentJob
 from telco_churn.jobs.model_inference_batch_job import ModelInferenceBatchJob
+from telco_churn.jobs.model_monitoring_job import ModelMonitoringJob
 from telco_churn.workload import Workload
 
 ENTRY_POINTS: dict[str, type[Workload]] = {
@@ -19,6 +20,7 @@ ENTRY_POINTS: dict[str, type[Workload]] = {
     "telco-churn-model-train": ModelTrainJob,
     "telco-churn-model-deployment": ModelDeploymentJob,
     "telco-churn-model-inference-batch": ModelInferenceBatchJob,
+    "telco-churn-model-monitoring": ModelMonitoringJob,
 }
 JOBS: dict[str, type[Workload]] = {job.name: job for job in ENTRY_POINTS.values()}
 

@@ -88,6 +88,17 @@ class Lakehouse(ABC):
         self.create_database(table.schema_name)
         self._write(df, table, mode, note)
 
+    def replace_where(self, df: "DataFrame", name: str, condition: str) -> None:
+        """Replaces the rows matching the SQL condition with df's rows, in one Delta commit (replaceWhere)."""
+        if not self.exists(name):
+            self.write(df, name, "overwrite")
+            return
+        self._save(df.write.format("delta").mode("overwrite").option("replaceWhere", condition), TableName.parse(name))
+
+    def _save(self, writer, table: TableName) -> None:
+        """Runs a prepared Delta writer against the table."""
+        raise NotImplementedError
+
     def merge(self, df: "DataFrame", name: str, keys: list[str]) -> None:
         """Upserts df into the table on keys; creates it if absent."""
         if not self.exists(name):

@@ -27,6 +27,9 @@ class CatalogLakehouse(Lakehouse):
     def _write(self, df: "DataFrame", table: TableName, mode: WriteMode, note: str | None) -> None:
         self._delta_writer(df, mode, note).saveAsTable(str(table))
 
+    def _save(self, writer, table: TableName) -> None:
+        writer.saveAsTable(str(table))
+
     def _drop(self, table: TableName) -> None:
         self.spark.sql(f"DROP TABLE IF EXISTS {table}")
 

@@ -58,6 +58,10 @@ class LocalLakehouse(Lakehouse):
         self._delta_writer(df, mode, note).save(str(self.path_for(table)))
         self._register(table)
 
+    def _save(self, writer, table: TableName) -> None:
+        writer.save(str(self.path_for(table)))
+        self._register(table)
+
     def _drop(self, table: TableName) -> None:
         self.spark.sql(f"DROP TABLE IF EXISTS {table}")
         shutil.rmtree(self.path_for(table))

@@ -26,8 +26,15 @@ class DemoSetup:
         if conf.drop_feature_table:
             done.append(self._said(self.ctx.feature_store.drop_table(env.table("features")), "feature table", env.table("features")))
         tables = (["labels", "reference"] if conf.drop_labels_table else []) + (["predictions"] if conf.drop_predictions_table else [])
+        tables += (["bronze"] if conf.drop_bronze_table else []) + (["late_labels"] if conf.drop_monitoring_tables else [])
         for key in tables:
             done.append(self._said(self.ctx.lakehouse.drop(env.table(key)), f"{key} table", env.table(key)))
+        if conf.drop_monitoring_tables:
+            from telco_churn.monitoring.tables import drift_name, profile_name
+
+            log = env.table("inference_log")
+            for name, what in ((log, "inference log"), (profile_name(log), "profile metrics"), (drift_name(log), "drift metrics")):
+                done.append(self._said(self.ctx.lakehouse.drop(name), f"{what} table", name))
         for line in done:
             self.ctx.logger.info("demo-setup: %s", line)
         return done

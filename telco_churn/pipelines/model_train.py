@@ -15,6 +15,7 @@ from telco_churn.registry import ModelRegistry
 from telco_churn.workload import JobContext
 
 MODEL_ARTIFACT = "model"
+TRAINING_LABELS_VERSION_TAG = "training_labels_version"
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ class ModelTrainer:
         run_name = redact_text(conf.run_name) if conf.run_name else None
         with mlflow.start_run(experiment_id=experiment_id, run_name=run_name) as run:
             mlflow.set_tags(redact({"job": "model-train", "env": env.name, **conf.tags}))
+            # model-monitoring's baseline: the labels table as this model was trained on it.
+            mlflow.set_tag(TRAINING_LABELS_VERSION_TAG, self.ctx.lakehouse.latest_version(env.table("labels")).version)
             # Saved first: a run that the checks stop explains itself in the MLflow UI (status FAILED).
             report.save_to_run("training_set")
             report.log(self.ctx.logger)

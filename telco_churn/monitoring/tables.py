@@ -1,0 +1,64 @@
+"""The two metric tables beside the inference log, shaped like Databricks' monitor output."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from telco_churn.monitoring.binning import Profile
+from telco_churn.monitoring.drift import DRIFT_METRICS
+from telco_churn.monitoring.quality import QUALITY_METRICS
+
+TABLE_LEVEL = ":table"  # the column_name of table-level rows (model quality), as Databricks names them
+# Windows in UTC without a zone (timestamp_ntz): the engine then compares them as they are written.
+_KEYS = ("window_start timestamp_ntz, window_end timestamp_ntz, granularity string, model_version bigint, "
+         "column_name string, slice_key string, slice_value string")
+PROFILE_SCHEMA = (f"{_KEYS}, count bigint, num_nulls bigint, percent_null double, mean double, stddev double, "
+                  "min double, max double, quantiles string, frequent_items string, labelled_count bigint, "
+                  + ", ".join(f"{m} double" for m in QUALITY_METRICS))
+DRIFT_SCHEMA = (f"{_KEYS}, drift_type string, compared_window_start timestamp_ntz, count bigint, compared_count bigint, "
+                + ", ".join(f"{m} double" for m in DRIFT_METRICS) + ", "
+                + ", ".join(f"{m}_delta double" for m in QUALITY_METRICS))
+
+
+def profile_name(log_table: str) -> str:
+    return f"{log_table}_profile_metrics"
+
+
+def drift_name(log_table: str) -> str:
+    return f"{log_table}_drift_metrics"
+
+
+def _keys(window: datetime, size: timedelta, granularity: str, version: int, column: str) -> dict:
+    return {"window_start": window, "window_end": window + size, "granularity": granularity,
+            "model_version": version, "column_name": column, "slice_key": None, "slice_value": None}
+
+
+def profile_row(window, size, granularity, version, column, profile: Profile, quantiles, frequencies) -> dict:
+    return {**_keys(window, size, granularity, version, column), "count": profile.count, "num_nulls": profile.nulls,
+            "percent_null": 100.0 * profile.nulls / profile.count if profile.count else None,
+            "mean": profile.mean, "stddev": profile.stddev, "min": profile.minimum, "max": profile.maximum,
+            "quantiles": json.dumps(dict(zip(map(str, quantiles), profile.quantiles))),
+            "frequent_items": json.dumps(frequencies) if frequencies is not None else None,
+            "labelled_count": None, **dict.fromkeys(QUALITY_METRICS)}
+
+
+def quality_profile_row(window, size, granularity, version, count: int, quality: dict) -> dict:
+    return {**_keys(window, size, granularity, version, TABLE_LEVEL), "count": count, "num_nulls": 0,
+            "percent_null": 0.0, "mean": None, "stddev": None, "min": None, "max": None, "quantiles": None,
+            "frequent_items": None, "labelled_count": quality["labelled_count"],
+            **{m: quality[m] for m in QUALITY_METRICS}}
+
+
+def drift_row(window, size, granularity, version, column, drift_type: str, compared: datetime | None,
+              counts: tuple[int, int], metrics: dict, deltas: dict | None = None) -> dict:
+    return {**_keys(window, size, granularity, version, column), "drift_type": drift_type,
+            "compared_window_start": compared, "count": counts[0], "compared_count": counts[1],
+            **{m: metrics.get(m) for m in DRIFT_METRICS},
+            **{f"{m}_delta": (deltas or {}).get(m) for m in QUALITY_METRICS}}
+
+
+def window_condition(granularity: str, first: datetime, last: datetime) -> str:
+    """The rows of these windows: what a rerun replaces."""
+    return (f"granularity = '{granularity}' AND window_start >= TIMESTAMP_NTZ '{first:%Y-%m-%d %H:%M:%S}' "
+            f"AND window_start <= TIMESTAMP_NTZ '{last:%Y-%m-%d %H:%M:%S}'")
