@@ -12,7 +12,10 @@ import sys
 from pathlib import Path
 
 from local_workspace.services.clusters import urls as clusters
+from local_workspace.services.commands import urls as commands
 from local_workspace.services.dbfs import urls as dbfs
+from local_workspace.services.libraries import urls as libraries
+from local_workspace.services.secrets import urls as secrets
 from local_workspace.services.files import urls as files
 from local_workspace.services.unity_catalog import urls as unity_catalog
 from local_workspace.services.workspace_registry import urls as workspace_registry
@@ -28,6 +31,7 @@ SERVICES = (("DBFS 2.0", dbfs), ("Workspace 2.0", workspace), ("Repos 2.0", repo
             ("Clusters 2.0 / 2.1", clusters), ("SCIM", scim), ("MLflow (Databricks-only)", mlflow))
 SERVICES += (("Unity Catalog 2.1", unity_catalog), ("Files 2.0", files),
              ("Workspace model registry, disabled (uc profile)", workspace_registry))
+SERVICES += (("Libraries 2.0", libraries), ("Command Execution 1.2", commands), ("Secrets 2.0", secrets))
 SERVICES += (("MLflow Unity Catalog registry", uc_registry), ("Unity Catalog models", uc_models))
 
 
