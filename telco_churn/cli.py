@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     refs.add_argument("--out", default="conf/deployment.resolved.yml",
                       help="the copy for `dbx deploy --deployment-file` (keep it beside conf/, for its file references)")
     refs.add_argument("--profile", default=None, help="~/.databrickscfg profile (default DATABRICKS_HOST/TOKEN)")
+    refs.add_argument("--environment", default=None, help="keep only this environment (dev, staging, prod)")
 
     ui = sub.add_parser("ui", help="open the MLflow UI on the local tracking store")
     ui.add_argument("--workspace-dir", default=None)
@@ -200,7 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from telco_churn.ci.client import workspace_client
             from telco_churn.deployment.job_refs import workspace_job_ids, write_resolved
 
-            names = write_resolved(args.deployment_file, args.out, workspace_job_ids(workspace_client(args.profile)))
+            names = write_resolved(args.deployment_file, args.out, workspace_job_ids(workspace_client(args.profile)),
+                                   args.environment)
             print(f"{args.out}: job://{', job://'.join(names) or '(none)'} resolved")
             return 0
         if args.command == "ui":

@@ -58,9 +58,16 @@ def workspace_job_ids(client) -> Callable[[str], int]:
     return job_id_of
 
 
-def write_resolved(deployment: Path, out: Path, job_id_of: Callable[[str], int]) -> list[str]:
-    """Writes the deployment file with job://NAME resolved to out; the names resolved."""
+def write_resolved(deployment: Path, out: Path, job_id_of: Callable[[str], int],
+                   environment: str | None = None) -> list[str]:
+    """Writes the deployment file with job://NAME resolved to out; the names resolved. With
+    `environment`, only that environment is kept (the others' jobs need not exist here)."""
     raw = load_yaml(Path(deployment).read_text(encoding="utf-8"))
+    if environment is not None:
+        environments = raw.get("environments") or {}
+        if environment not in environments:
+            raise DeploymentSpecError(f"{deployment}: no environment '{environment}' under 'environments'")
+        raw = {**raw, "environments": {environment: environments[environment]}}
     names = job_references(raw)
     resolved = resolve(raw, job_id_of)
     # Anchors are expanded in the copy: dbx reads it like the original.

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from tests.workspace.browser import browser  # noqa: F401 - one Chromium for the session's browser tests
-from tests.workspace.harness import DBX_BIN, LocalWorkspace, dbx, project_copy, start_workspace
+from tests.workspace.harness import DBX_BIN, LocalWorkspace, dbx, deploy_every_workflow, project_copy, start_workspace
 
 INITIAL = "PROD-telco-churn-initial-model-train-register"
 
@@ -43,8 +43,8 @@ def project(tmp_path_factory, dbx_python):
 @pytest.fixture(scope="session")
 def deployed_prod(workspace, project):
     """`dbx deploy --environment prod` (every PROD- workflow), then the initial chain launched
-    with `dbx launch --trace`: (deploy, launch) completed processes."""
-    done = dbx(workspace, project, "deploy", "--environment", "prod")
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    with `dbx launch --trace`: (deploy, launch) completed processes. Every workflow goes through
+    `make deploy`'s steps: the retraining job first, whose id the monitoring job's run_job_task needs."""
+    done = deploy_every_workflow(workspace, project, "prod")
     launched = dbx(workspace, project, "launch", INITIAL, "--environment", "prod", "--trace")
     return done, launched

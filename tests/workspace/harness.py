@@ -121,5 +121,18 @@ def dbx(workspace: LocalWorkspace, project: Path, *args: str) -> subprocess.Comp
     return workspace.run([str(DBX_BIN / "dbx"), *args], cwd=project)
 
 
+def deploy_every_workflow(workspace: LocalWorkspace, project: Path, env: str) -> subprocess.CompletedProcess:
+    """`make deploy ENV=env`'s steps: the retraining workflow, `telco-churn resolve-job-refs` (dbx
+    cannot name a job in run_job_task), then every workflow from the resolved copy."""
+    steps = [[str(DBX_BIN / "dbx"), "deploy", f"{env.upper()}-telco-churn-retraining", "--environment", env],
+             [str(REPO / ".venv" / "bin" / "telco-churn"), "resolve-job-refs", "--environment", env,
+              "--out", "conf/deployment.resolved.yml"],
+             [str(DBX_BIN / "dbx"), "deploy", "--deployment-file", "conf/deployment.resolved.yml", "--environment", env]]
+    for step in steps:
+        done = workspace.run(step, cwd=project)
+        assert done.returncode == 0, f"{step[1:3]}: " + done.stdout[-3000:] + done.stderr[-3000:]
+    return done
+
+
 def databricks_cli(workspace: LocalWorkspace, *args: str) -> subprocess.CompletedProcess:
     return workspace.run([str(DBX_BIN / "databricks"), *args])
