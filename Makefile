@@ -64,8 +64,8 @@ ifneq ($(WORKFLOW),)
 	$(DBX) deploy $(WORKFLOW) --environment $(ENV)
 else
 	$(DBX) deploy $(shell echo $(ENV) | tr a-z A-Z)-telco-churn-retraining --environment $(ENV)
-	$(BIN)/telco-churn resolve-job-refs --environment $(ENV) --out conf/deployment.resolved.yml
-	$(DBX) deploy --deployment-file conf/deployment.resolved.yml --environment $(ENV)
+	$(BIN)/telco-churn resolve-job-refs --environment $(ENV) --out conf/deployment-resolved.yml
+	$(DBX) deploy --deployment-file conf/deployment-resolved.yml --environment $(ENV)
 endif
 
 # make run WORKFLOW=PROD-telco-churn-model-train ENV=prod: run a deployed job and follow it.

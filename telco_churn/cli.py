@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     refs = sub.add_parser("resolve-job-refs", help="a copy of the deployment file with run_job_task's job://NAME "
                                                    "replaced by the workspace's job id (dbx cannot resolve it)")
     refs.add_argument("--deployment-file", default="conf/deployment.yml")
-    refs.add_argument("--out", default="conf/deployment.resolved.yml",
+    refs.add_argument("--out", default="conf/deployment-resolved.yml",
                       help="the copy for `dbx deploy --deployment-file` (keep it beside conf/, for its file references)")
     refs.add_argument("--profile", default=None, help="~/.databrickscfg profile (default DATABRICKS_HOST/TOKEN)")
     refs.add_argument("--environment", default=None, help="keep only this environment (dev, staging, prod)")

@@ -116,12 +116,11 @@ class ModelMonitoring:
         return known.select(env.id_column, F.col(env.label_column).cast("int").alias(env.label_column))
 
     def _columns(self, version: int, features, features_table: str) -> list[str]:
-        from telco_churn.pipelines.scoring import model_inputs
+        from telco_churn.pipelines.scoring import model_features
 
         env = self.ctx.env
-        wanted = self.conf.columns or model_inputs(self.registry.version_uri(version)) or [
+        wanted = self.conf.columns or model_features(self.registry.version_uri(version), [env.id_column]) or [
             c for c in features.columns if c != env.id_column]
-        wanted = [c for c in wanted if c != env.id_column]
         self._require(features.columns, wanted, f"the features scored for {self.log_table} (feature table {features_table})")
         return wanted
 

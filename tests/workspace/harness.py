@@ -126,8 +126,8 @@ def deploy_every_workflow(workspace: LocalWorkspace, project: Path, env: str) ->
     cannot name a job in run_job_task), then every workflow from the resolved copy."""
     steps = [[str(DBX_BIN / "dbx"), "deploy", f"{env.upper()}-telco-churn-retraining", "--environment", env],
              [str(REPO / ".venv" / "bin" / "telco-churn"), "resolve-job-refs", "--environment", env,
-              "--out", "conf/deployment.resolved.yml"],
-             [str(DBX_BIN / "dbx"), "deploy", "--deployment-file", "conf/deployment.resolved.yml", "--environment", env]]
+              "--out", "conf/deployment-resolved.yml"],
+             [str(DBX_BIN / "dbx"), "deploy", "--deployment-file", "conf/deployment-resolved.yml", "--environment", env]]
     for step in steps:
         done = workspace.run(step, cwd=project)
         assert done.returncode == 0, f"{step[1:3]}: " + done.stdout[-3000:] + done.stderr[-3000:]

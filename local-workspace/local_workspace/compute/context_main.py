@@ -178,6 +178,10 @@ def _read_line(conn):
 
 def main():
     spec_file = os.path.abspath(sys.argv[1])
+    # The interpreter's own pid, for commands/cancel's SIGINT: the process the workspace started may
+    # be the mount namespace's launcher (bwrap), which does not pass SIGINT on.
+    with open(os.path.join(os.path.dirname(spec_file), "pid"), "w") as handle:
+        handle.write(str(os.getpid()))
     with open(spec_file, encoding="utf-8") as handle:
         spec = json.load(handle)
     sys.path.insert(0, spec["lib_dir"])  # `%pip` libraries of this context come before the cluster's

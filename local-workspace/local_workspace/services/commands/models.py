@@ -48,6 +48,11 @@ class Context:
             return "Error"
         return "Running" if self.socket_path.exists() else "Pending"
 
+    def interpreter_pid(self) -> int:
+        """The context's Python (context_main.py writes it), not the mount namespace's launcher."""
+        written = self.folder / "pid"
+        return int(written.read_text()) if written.is_file() else self.process.pid
+
 
 @dataclass
 class Command:
@@ -100,7 +105,7 @@ class CommandExecution:
         (folder / "spec.json").write_text(json.dumps(spec))
         extra = {"DATABRICKS_RUNTIME_VERSION": runtime_version(cluster.spec.get("spark_version", "")),
                  "UV_CACHE_DIR": _uv_cache()}
-        process = cluster.start_process([str(CONTEXT_MAIN), str(folder / "spec.json")], folder, folder / "stdout",
+        process = cluster.start_process([cluster.python, str(CONTEXT_MAIN), str(folder / "spec.json")], folder, folder / "stdout",
                                         folder / "stderr", {k: v for k, v in extra.items() if v})
         with self._lock:
             self._contexts[context_id] = Context(context_id, cluster_id, folder, socket_path, process)
@@ -174,7 +179,7 @@ class CommandExecution:
         elif job.status == "Running":
             job.status = "Cancelling"
             try:
-                os.kill(job.context.process.pid, signal.SIGINT)
+                os.kill(job.context.interpreter_pid(), signal.SIGINT)
             except ProcessLookupError:
                 pass
 

@@ -187,6 +187,9 @@ def normalize(raw: Any, what: str = "job settings") -> dict:
         if task["task_key"] in keys:
             raise InvalidParameterValue(f"{what}: task_key '{task['task_key']}' is used twice")
         keys.add(task["task_key"])
+        # dbx's own field (no_package), which it leaves in what it sends; the Jobs API ignores fields
+        # it does not know, as it does for the job's own (JOB_FIELDS above).
+        task.pop("deployment_config", None)
     for task in tasks:
         depends_on = task.get("depends_on", [])
         if not isinstance(depends_on, list) or not all(isinstance(d, dict) and "task_key" in d for d in depends_on):
