@@ -33,7 +33,7 @@ def served(tmp_path_factory):
     from local_workspace.app import Workspace
     from local_workspace.cli import client_environment
 
-    workspace = Workspace(tmp_path_factory.mktemp("dbx-execute") / "ws")
+    workspace = Workspace(tmp_path_factory.mktemp("dbx-execute") / "ws", profile="legacy")  # dbx uploads to the DBFS root
     server = make_server("127.0.0.1", 0, None, threaded=True)
     workspace.port = server.server_port
     server.app = workspace.wsgi()

@@ -135,7 +135,9 @@ def test_unknown_catalog_and_schema_are_refused(mlflow_uc, registered):
     assert refused.value.error_code == "CATALOG_DOES_NOT_EXIST"
     with pytest.raises(RestException, match="Schema 'main.nowhere' does not exist"):
         client.create_registered_model("main.nowhere.churn")
-    with pytest.raises(Exception, match="specify all three levels"):
+    # MLflow completes a two-level name with the current catalog of an active Spark session, which a
+    # worker of the suite may have (Sail's is `sail`); without one it asks for all three levels.
+    with pytest.raises(Exception, match="specify all three levels|Catalog 'sail' does not exist"):
         client.create_registered_model("churn_two_levels.model")
 
 
