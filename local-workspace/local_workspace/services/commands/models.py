@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from local_workspace.compute.cluster import ClusterManager, LocalCluster, _uv
+from local_workspace.compute.json_lines import read_line, send_line
 from local_workspace.compute.processes import kill_group
 from local_workspace.errors import InvalidParameterValue, InvalidState, ResourceDoesNotExist
 
@@ -221,14 +222,8 @@ def _ask(context: Context, request: dict) -> dict | None:
                 return None
             time.sleep(0.02)
     with conn:
-        conn.sendall(json.dumps(request).encode() + b"\n")
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = conn.recv(65536)
-            if not chunk:
-                return None
-            data += chunk
-    return json.loads(data)
+        send_line(conn, request)
+        return read_line(conn)
 
 
 def _end(process) -> None:
