@@ -48,3 +48,16 @@ def deployed_prod(workspace, project):
     done = deploy_every_workflow(workspace, project, "prod")
     launched = dbx(workspace, project, "launch", INITIAL, "--environment", "prod", "--trace")
     return done, launched
+
+
+@pytest.fixture(scope="session")
+def interactive_cluster(workspace) -> str:
+    """An all-purpose cluster made as a user makes one (`w.clusters.create_and_wait`), for the
+    modules that run on an existing_cluster_id; none of them installs a library on it."""
+    from datetime import timedelta
+
+    w = workspace.sdk()
+    details = w.clusters.create_and_wait(cluster_name="shared-interactive", spark_version="17.3.x-cpu-ml-scala2.13",
+                                         num_workers=0, node_type_id="local", timeout=timedelta(minutes=3))
+    yield details.cluster_id
+    w.clusters.permanent_delete(details.cluster_id)
