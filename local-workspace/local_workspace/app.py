@@ -58,6 +58,9 @@ from local_workspace.services.secrets import urls as secrets_urls
 from local_workspace.services.secrets.models import SecretStore
 from local_workspace.services.secrets.responses import SecretsResponses
 from local_workspace.ui.site import UiSite
+from local_workspace.principals import Principals
+from local_workspace.services.token_management import urls as token_management_urls
+from local_workspace.services.token_management.responses import TokenManagementResponses
 
 log = logging.getLogger("local_workspace")
 USER = "local-user@workspace.local"
@@ -86,7 +89,8 @@ class Workspace:
         self.libraries = ClusterLibraries(self.clusters, self.all_purpose, self.fuse)
         self.executor = RunExecutor(self.jobs, self.clusters, self.dirs.runs, self.fuse, self.redact,
                                     all_purpose=self.all_purpose)
-        self.secrets = SecretStore(self.dirs.root / "secrets", USER)
+        self.principals = Principals(self.dirs.root / "principals", USER, self.token)
+        self.secrets = SecretStore(self.dirs.root / "secrets", USER, self.principals.exists)
         self.commands = CommandExecution(self.clusters, self.redact)
         self.uc_models = UcModelRegistry(self.db, self.dirs.root / "uc-models", USER, self.unity_catalog)
         self._recover()
@@ -136,7 +140,7 @@ class Workspace:
             *jobs_urls.routes(JobsResponses(self.jobs, self.executor)),
             *clusters_urls.routes(ClustersResponses(self.clusters, self.all_purpose)),
             *libraries_urls.routes(LibrariesResponses(self.libraries)),
-            *scim_urls.routes(ScimResponses(USER)),
+            *scim_urls.routes(ScimResponses(self.principals)),
             *(mlflow_urls.routes(mlflow_api) if self.profile.workspace_registry else
               registry_off_urls.routes(DisabledRegistryResponses())),
             *unity_catalog_urls.routes(UnityCatalogResponses(self.unity_catalog)),
@@ -145,11 +149,12 @@ class Workspace:
             *secrets_urls.routes(SecretsResponses(self.secrets)),
             *uc_registry_urls.routes(uc_registry_api),
             *uc_models_urls.routes(CatalogModelsResponses(self.uc_models)),
+            *token_management_urls.routes(TokenManagementResponses(self.principals)),
         ]
         public_routes = [*mlflow_urls.public_routes(mlflow_api), *uc_registry_urls.public_routes(uc_registry_api)]
         return Gateway(self.token, self.allowed_hosts, routes, public_routes,
                        mlflow_server, mlflow_urls.MLFLOW_PREFIXES, self.workspace_id,
-                       UiSite(self.token, self.jobs, self.executor, self.all_purpose))
+                       UiSite(self.token, self.jobs, self.executor, self.all_purpose), principals=self.principals)
 
     def close(self) -> None:
         self.scheduler.stop()
