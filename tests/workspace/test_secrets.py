@@ -157,11 +157,11 @@ def test_acls_are_enforced_for_a_service_principal(workspace, interactive_cluste
     assert base64.b64decode(bot.secrets.get_secret("acl-scope", "api-key").value).decode() == "acl-value-7"
     assert [s.key for s in bot.secrets.list_secrets("acl-scope")] == ["api-key"]
     assert in_context("v = dbutils.secrets.get('acl-scope', 'api-key')\nprint(v)").data == "[REDACTED]"
-    assert "WRITE permission" in _denied(bot.secrets.put_secret, "acl-scope", "other", string_value="x")
+    assert "WRITE permission" in _denied(bot.secrets.put_secret, "acl-scope", "other", string_value="refused-value")
     assert "MANAGE permission" in _denied(lambda: list(bot.secrets.list_acls("acl-scope")))
 
     w.secrets.put_acl("acl-scope", "users", AclPermission.WRITE)  # through a group: the stronger one counts
-    bot.secrets.put_secret("acl-scope", "other", string_value="x")
+    bot.secrets.put_secret("acl-scope", "other", string_value="written-by-the-bot")
     bot.secrets.delete_secret("acl-scope", "other")
     assert "MANAGE permission" in _denied(bot.secrets.put_acl, "acl-scope", me, AclPermission.MANAGE)
     assert "MANAGE permission" in _denied(bot.secrets.delete_scope, "acl-scope")
