@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import threading
 import time
@@ -20,6 +19,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from local_workspace.private_files import private_folder, write_private_json
 from local_workspace.errors import InvalidParameterValue, PermissionDenied, ResourceDoesNotExist
 
 GROUPS = ("admins", "users")
@@ -52,17 +52,12 @@ class Principals:
         self.owner = Principal(owner_name, "1000", GROUPS, owner_name.split("@")[0])
         self._owner_token = owner_token
         self.file = folder / "principals.json"
-        folder.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(folder, 0o700)
+        private_folder(folder)
         self._lock = threading.Lock()
         self._state: dict = json.loads(self.file.read_text()) if self.file.is_file() else {"service_principals": {}}
 
     def _save(self) -> None:
-        tmp = self.file.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(self._state, handle)
-        os.replace(tmp, self.file)
+        write_private_json(self.file, self._state)
 
     def identify(self, token: str) -> Principal | None:
         """The principal a bearer token stands for; None for an unknown or expired token."""

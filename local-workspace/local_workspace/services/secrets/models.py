@@ -12,13 +12,13 @@ admins have MANAGE on every scope. Listing scopes needs no permission.
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 import time
 from pathlib import Path
 from typing import Callable
 
+from local_workspace.private_files import private_folder, write_private_json
 from local_workspace.errors import InvalidParameterValue, PermissionDenied, ResourceAlreadyExists, ResourceDoesNotExist
 from local_workspace.principals import Principal
 
@@ -41,16 +41,11 @@ class SecretStore:
         self.known = known  # whether a user, group or service principal exists (what an ACL may name)
         self.file = folder / "secrets.json"
         self._lock = threading.Lock()
-        folder.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(folder, 0o700)
+        private_folder(folder)
         self._scopes: dict = json.loads(self.file.read_text()) if self.file.is_file() else {}
 
     def _save(self) -> None:
-        tmp = self.file.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(self._scopes, handle)
-        os.replace(tmp, self.file)
+        write_private_json(self.file, self._scopes)
 
     def _scope(self, scope: str) -> dict:
         if not isinstance(scope, str) or scope not in self._scopes:
