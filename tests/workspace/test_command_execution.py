@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import InvalidState, NotFound
-from databricks.sdk.service.compute import (CommandStatus, CommandStatusResponse, ContextStatus,
+from databricks.sdk.service.compute import (ClusterSource, CommandStatus, CommandStatusResponse, ContextStatus,
                                             ContextStatusResponse, Language, ResultType, State)
 
 from tests.workspace.parity import assert_parses
@@ -160,10 +160,15 @@ def test_unknown_ids_and_a_dead_context(w, context):
 
 
 def test_commands_on_a_terminated_cluster_are_refused(w, context):
-    """Last: it terminates the module's cluster (`clusters/delete`)."""
+    """Last: it terminates the module's cluster (`clusters/delete`), then starts it again."""
     cluster_id, context_id = context
     w.clusters.delete_and_wait(cluster_id, timeout=WAIT)
     with pytest.raises(InvalidState, match="not running"):
         w.command_execution.execute(cluster_id=cluster_id, context_id=context_id, command="print(1)")
     with pytest.raises(InvalidState, match="not running"):
         w.command_execution.create(cluster_id=cluster_id, language=Language.PYTHON)
+
+    w.clusters.ensure_cluster_is_running(cluster_id)  # starts it, as a user's script does
+    assert {c.cluster_id: c.cluster_source for c in w.clusters.list()}[cluster_id] == ClusterSource.API
+    fresh = w.command_execution.create_and_wait(cluster_id=cluster_id, language=Language.PYTHON, timeout=WAIT)
+    assert _run(w, (cluster_id, fresh.id), "print('back')").results.data == "back"
