@@ -104,12 +104,12 @@ class Workspace:
         return {HOST_NAME, f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
 
     def redact(self, text: str) -> str:
-        """The token and every secret's value, as [REDACTED] (run output, command results, pages)."""
+        """Every token and secret value, as [REDACTED] (run output, command results, pages)."""
         if not text:
             return text
         for hidden in (self.token, *self.secrets.values()):
             text = text.replace(hidden, "[REDACTED]")
-        return text
+        return self.principals.redact_tokens(text)  # a service principal's token, in its own context
 
     def cluster_environment(self) -> dict[str, str]:
         """What every cluster is given: the workspace's address and a token, as on Databricks,

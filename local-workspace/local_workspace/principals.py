@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import threading
 import time
@@ -23,7 +24,8 @@ from local_workspace.private_files import private_folder, write_private_json
 from local_workspace.errors import InvalidParameterValue, PermissionDenied, ResourceDoesNotExist
 
 GROUPS = ("admins", "users")
-ENVIRON_KEY = "local_workspace.principal"  # where the gateway puts the caller, in the request's environ
+ENVIRON_KEY = "local_workspace.principal"
+TOKEN = re.compile(r"dapi[0-9a-f]{32}")  # the shape of the tokens this workspace makes  # where the gateway puts the caller, in the request's environ
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,10 @@ class Principals:
                 if hmac.compare_digest(held["digest"], digest) and (held["expiry"] < 0 or held["expiry"] > now):
                     return self._principal(sp)
         return None
+
+    def redact_tokens(self, text: str) -> str:
+        """`text` with every token of a principal of this workspace as [REDACTED]."""
+        return TOKEN.sub(lambda m: "[REDACTED]" if self.identify(m.group(0)) else m.group(0), text)
 
     @staticmethod
     def _principal(sp: dict) -> Principal:

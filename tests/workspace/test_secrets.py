@@ -7,6 +7,7 @@ the SDK and through dbutils.secrets in a command context it created."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import stat
 
@@ -150,6 +151,9 @@ def test_acls_are_enforced_for_a_service_principal(workspace, interactive_cluste
                                                       language=Language.PYTHON, command=code,
                                                       timeout=timedelta(seconds=60)).results
 
+    shown = in_context("import hashlib, os\ntoken = os.environ['DATABRICKS_TOKEN']\n"
+                       "print(hashlib.sha256(token.encode()).hexdigest(), token)").data
+    assert shown == hashlib.sha256(token.token_value.encode()).hexdigest() + " [REDACTED]"  # its creator's token, hidden
     refused = in_context("dbutils.secrets.get('acl-scope', 'api-key')")
     assert refused.result_type == ResultType.ERROR and "does not have READ permission on scope acl-scope" in refused.summary
 
