@@ -18,7 +18,8 @@ from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import InvalidParameterValue, PermissionDenied, ResourceAlreadyExists, ResourceDoesNotExist
 from databricks.sdk.service import compute, jobs, workspace as ws
 from databricks.sdk.service.compute import Language, ResultType
-from databricks.sdk.service.iam import ServicePrincipal
+from databricks.sdk.service.iam import ListServicePrincipalResponse, ServicePrincipal
+from databricks.sdk.service.settings import CreateOboTokenResponse
 from databricks.sdk.service.workspace import AclPermission, ListScopesResponse, ListSecretsResponse
 
 from tests.workspace.browser import logged_in_page
@@ -135,6 +136,9 @@ def test_acls_are_enforced_for_a_service_principal(workspace, interactive_cluste
     assert bot.current_user.me().id == bot_sp.id
     assert_parses(ServicePrincipal, w.api_client.do("GET", f"/api/2.0/preview/scim/v2/ServicePrincipals/{bot_sp.id}"))
     assert bot_sp.id in {p.id for p in w.service_principals.list()}
+    assert_parses(ListServicePrincipalResponse, w.api_client.do("GET", "/api/2.0/preview/scim/v2/ServicePrincipals"))
+    assert_parses(CreateOboTokenResponse, w.api_client.do("POST", "/api/2.0/token-management/on-behalf-of/tokens", body={
+        "application_id": bot_sp.application_id, "lifetime_seconds": 60, "comment": "parity"}))
     assert "Only workspace admins" in _denied(bot.service_principals.create, display_name="not allowed")
 
     w.secrets.create_scope("acl-scope")  # no initial_manage_principal: only its creator (and admins)
