@@ -110,10 +110,13 @@ def start_workspace(root: Path, token: str | None = None, profile: str = "legacy
 
 def project_copy(destination: Path, platform: str = "legacy") -> Path:
     """A copy of the checkout to deploy from (dbx builds dist/ in it). Its environments run on
-    `platform`: legacy (Hive metastore, workspace registry) until the workspace has Unity Catalog."""
+    `platform`; legacy takes the documented legacy option: `platform: legacy` and
+    .dbx/project.legacy.json (dbx's artifacts in the DBFS root) as .dbx/project.json."""
     shutil.copytree(REPO, destination, ignore=_COPY_IGNORE)
     envs = destination / "conf" / "environments.yml"
     envs.write_text(envs.read_text().replace("\n  platform: uc\n", f"\n  platform: {platform}\n", 1))
+    if platform == "legacy":
+        shutil.copyfile(destination / ".dbx" / "project.legacy.json", destination / ".dbx" / "project.json")
     return destination
 
 
