@@ -17,7 +17,7 @@ from databricks.sdk.service import jobs
 from tests.workspace.conftest import INITIAL
 from tests.workspace.harness import dbx
 from tests.workspace.parity import assert_parses
-from tests.workspace.test_dbx_flows import (GITHUB_TAG_ENV, TELCO_CHURN, _ok, _run_now, release_deploy_steps)
+from tests.workspace.flows import GITHUB_TAG_ENV, TELCO_CHURN, ok, release_deploy_steps, run_now, task_logs
 
 MODEL = "prod.telco_churn.telco_churn"
 VOLUME = "/Volumes/prod/telco_churn/artifacts/dbx/"
@@ -26,7 +26,7 @@ VOLUME = "/Volumes/prod/telco_churn/artifacts/dbx/"
 @pytest.fixture(scope="module")
 def initial_chain(uc_workspace, uc_project):
     """The README's first steps on a new workspace: the volume, then deploy and launch the chain."""
-    created = _ok(uc_workspace.run([TELCO_CHURN, "artifact-volume", "--environment", "prod"], cwd=uc_project))
+    created = ok(uc_workspace.run([TELCO_CHURN, "artifact-volume", "--environment", "prod"], cwd=uc_project))
     deployed = dbx(uc_workspace, uc_project, "deploy", INITIAL, "--environment", "prod")
     launched = dbx(uc_workspace, uc_project, "launch", INITIAL, "--environment", "prod", "--trace")
     return created, deployed, launched
@@ -60,20 +60,19 @@ def test_the_initial_chain_installs_its_wheel_from_the_volume_and_registers_in_u
 def test_release_then_run_now_moves_the_champion_alias(initial_chain, uc_workspace, uc_project, monkeypatch):
     assert initial_chain[2].returncode == 0, "the initial chain must have registered version 1"
     promote = [TELCO_CHURN, "promote", "--env", "prod", "--engine", "databricks"]
-    _ok(uc_workspace.run([*promote, "--version", "1", "--alias", "champion"], cwd=uc_project))
+    ok(uc_workspace.run([*promote, "--version", "1", "--alias", "champion"], cwd=uc_project))
     for command in release_deploy_steps():
-        _ok(uc_workspace.run(["bash", "-e", "-c", command], cwd=uc_project, extra_env=GITHUB_TAG_ENV))
+        ok(uc_workspace.run(["bash", "-e", "-c", command], cwd=uc_project, extra_env=GITHUB_TAG_ENV))
     client = uc_workspace.sdk()
     job_ids = {j.settings.name: j.job_id for j in client.jobs.list()}
     train = client.api_client.do("GET", "/api/2.1/jobs/get", query={"job_id": job_ids["PROD-telco-churn-model-train"]})
     params = train["settings"]["tasks"][0]["python_wheel_task"]["parameters"]
-    _run_now(uc_workspace, job_ids["PROD-telco-churn-model-train"], "--python-params",
+    run_now(uc_workspace, job_ids["PROD-telco-churn-model-train"], "--python-params",
              json.dumps([*params, "--set", "model_params.max_depth=8"]))
-    _ok(uc_workspace.run([*promote, "--version", "2", "--alias", "challenger"], cwd=uc_project))
-    _run_now(uc_workspace, job_ids["PROD-telco-churn-model-deployment"])
-    inference = _run_now(uc_workspace, job_ids["PROD-telco-churn-model-inference-batch"])
-    logs = client.api_client.do("GET", "/api/2.1/jobs/runs/get-output",
-                                query={"run_id": inference["tasks"][0]["run_id"]})["logs"]
+    ok(uc_workspace.run([*promote, "--version", "2", "--alias", "challenger"], cwd=uc_project))
+    run_now(uc_workspace, job_ids["PROD-telco-churn-model-deployment"])
+    inference = run_now(uc_workspace, job_ids["PROD-telco-churn-model-inference-batch"])
+    logs = task_logs(uc_workspace, inference)
     assert f"Scored 7043 row(s) of prod.telco_churn.churn_features with {MODEL} v2" in logs, logs[-3000:]
 
     # The story's decision (depth 8 beats depth 4) moved @champion to version 2.
