@@ -109,12 +109,18 @@ class Workspace:
 
     def cluster_environment(self) -> dict[str, str]:
         """What every cluster is given: the workspace's address and a token, as on Databricks,
-        plus where its Spark warehouse lives (Sail keeps its catalog in memory)."""
-        return {
+        plus where its Spark warehouse lives (Sail keeps its catalog in memory).
+
+        No registry URI on a Unity Catalog workspace: a Databricks cluster sets none, and MLflow 3
+        (as on runtime 17.3 ML) then takes `databricks-uc` for the tracking URI `databricks`. A
+        legacy workspace's clusters keep its workspace registry, `databricks`."""
+        environment = {
             "DATABRICKS_HOST": self.base_url(), "DATABRICKS_TOKEN": self.token, "MLFLOW_TRACKING_URI": "databricks",
-            "MLFLOW_REGISTRY_URI": "databricks", "SPARK_WAREHOUSE_DIR": str(self.dirs.warehouse),
-            "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+            "SPARK_WAREHOUSE_DIR": str(self.dirs.warehouse), "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
         }
+        if self.profile.workspace_registry:
+            environment["MLFLOW_REGISTRY_URI"] = "databricks"
+        return environment
 
     def _recover(self) -> None:
         """After a crash: runs left active are failed, and their processes ended."""

@@ -252,3 +252,35 @@ def test_uc_installs_wheels_from_volumes_and_refuses_dbfs_and_old_runtimes(uc, v
     assert tasks["dbfs_script"].state.state_message == "PERMISSION_DENIED: " + DBFS_DISABLED + "/Shared/main.py"
     old = tasks["old_runtime"].state
     assert old.result_state == jobs.RunResultState.FAILED and "prior to 13.3 LTS" in old.state_message
+
+
+def test_uc_refuses_an_all_purpose_cluster_below_13_3_as_its_terminated_state(uc):
+    import time
+
+    client = uc.sdk()
+    cluster_id = client.clusters.create(cluster_name="old-runtime", spark_version="12.2.x-cpu-ml-scala2.12",
+                                        num_workers=0).cluster_id
+    deadline = time.monotonic() + 60
+    while (details := client.clusters.get(cluster_id)).state not in (compute.State.TERMINATED, compute.State.RUNNING):
+        assert time.monotonic() < deadline, details.state
+        time.sleep(0.2)
+    assert details.state == compute.State.TERMINATED
+    assert "prior to 13.3 LTS" in details.state_message and "12.2.x-cpu-ml-scala2.12" in details.state_message
+    client.clusters.permanent_delete(cluster_id)
+
+
+def test_stages_on_a_uc_workspace_are_refused_early_naming_platform(uc, monkeypatch):
+    """The project's check with MLflow's own client: the workspace registry's refusal becomes a
+    ConfigError that names the setting to change."""
+    from telco_churn.config.environment import load_environment
+    from telco_churn.errors import ConfigError
+    from telco_churn.paths import default_env_file
+    from telco_churn.platform_checks import check_registry
+    from telco_churn.tracking import TrackingStore
+
+    monkeypatch.setenv("DATABRICKS_HOST", uc.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", uc.token)
+    env = load_environment(default_env_file(), "prod", ["platform=legacy"])
+    with pytest.raises(ConfigError, match="workspace model registry is disabled") as refused:
+        check_registry(TrackingStore.databricks(unity_catalog=False), env, "conf/environments.yml")
+    assert refused.value.key == "platform"
