@@ -118,6 +118,8 @@ def test_promotion_by_stage_then_run_now_scores_with_production(deployed_prod, w
 
     stages = {v.version: v.current_stage for v in mlflow_client.search_model_versions("name='telco_churn_prod'")}
     assert stages["1"] == "Production"
+    # Back to where the initial chain left it: test_ui_run_now promotes version 1 in the MLflow UI.
+    ok(workspace.run([*promote, "--version", "1", "--stage", "None"], cwd=project))
     from deltalake import DeltaTable
 
     predictions = workspace.root / "dbfs/user/hive/warehouse/hive_metastore/telco_churn_prod/churn_predictions"

@@ -284,3 +284,18 @@ def test_stages_on_a_uc_workspace_are_refused_early_naming_platform(uc, monkeypa
     with pytest.raises(ConfigError, match="workspace model registry is disabled") as refused:
         check_registry(TrackingStore.databricks(unity_catalog=False), env, "conf/environments.yml")
     assert refused.value.key == "platform"
+
+
+@pytest.mark.parametrize(("profile", "registry_uri"), [("uc", None), ("legacy", "databricks")])
+def test_clusters_get_a_registry_uri_only_on_a_legacy_workspace(tmp_path, profile, registry_uri):
+    """A Databricks cluster sets no registry URI: MLflow 3 then uses databricks-uc on a Unity Catalog
+    workspace. The legacy profile's clusters keep the workspace registry they have always used."""
+    from local_workspace.app import Workspace
+
+    workspace = Workspace(tmp_path / "ws", profile=profile)
+    try:
+        environment = workspace.cluster_environment()
+    finally:
+        workspace.close()
+    assert environment.get("MLFLOW_REGISTRY_URI") == registry_uri
+    assert environment["MLFLOW_TRACKING_URI"] == "databricks"
