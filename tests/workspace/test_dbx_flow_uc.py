@@ -17,7 +17,7 @@ from databricks.sdk.service import jobs
 from tests.workspace.conftest import INITIAL
 from tests.workspace.harness import dbx
 from tests.workspace.parity import assert_parses
-from tests.workspace.flows import GITHUB_TAG_ENV, TELCO_CHURN, ok, release_deploy_steps, run_now, task_logs
+from tests.workspace.flows import GITHUB_TAG_ENV, TAG, TELCO_CHURN, ok, release_deploy_steps, run_now, task_logs
 
 MODEL = "prod.telco_churn.telco_churn"
 VOLUME = "/Volumes/prod/telco_churn/artifacts/dbx/"
@@ -80,6 +80,12 @@ def test_release_then_run_now_moves_the_champion_alias(initial_chain, uc_workspa
     monkeypatch.setenv("DATABRICKS_HOST", uc_workspace.url)
     monkeypatch.setenv("DATABRICKS_TOKEN", uc_workspace.token)
     import mlflow
+
+    # dbx recorded the release's deployment as a run of its workspace_directory, with the --tags.
+    tracking = mlflow.MlflowClient(tracking_uri="databricks")
+    dbx_runs = tracking.search_runs([tracking.get_experiment_by_name("/Shared/telco-churn/prod/dbx").experiment_id],
+                                    f"tags.release = '{TAG}'")
+    assert [r.data.tags["dbx_status"] for r in dbx_runs] == ["SUCCESS"] * len(release_deploy_steps())
 
     mlflow.set_registry_uri("databricks-uc")
     try:
