@@ -461,3 +461,14 @@ def test_notebook_sync_workflow_pushes_main_to_the_shared_master_copy():
     script = next(s for s in _scripts(job["steps"]) if "notebooks push" in s)
     args = build_parser().parse_args(_telco_churn_args(script))
     assert (args.notebooks_command, args.overwrite, args.remote) == ("push", True, "/Shared/main/notebooks")
+
+
+def test_the_artifact_volume_is_read_from_project_json_and_the_legacy_file_has_none():
+    from telco_churn.deployment.artifact_volume import ArtifactVolume, artifact_location, volume_of
+    from telco_churn.errors import ConfigError
+
+    for env in ENVIRONMENTS:
+        assert volume_of(artifact_location(PROJECT_JSON, env)) == ArtifactVolume(env, "telco_churn", "artifacts")
+        assert volume_of(artifact_location(REPO / ".dbx" / "project.legacy.json", env)) is None
+    with pytest.raises(ConfigError, match="no environment 'qa'"):
+        artifact_location(PROJECT_JSON, "qa")

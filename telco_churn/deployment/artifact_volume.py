@@ -28,20 +28,19 @@ class ArtifactVolume:
         return f"{self.catalog}.{self.schema}.{self.volume}"
 
 
-def artifact_volume(project_json: str | Path, environment: str) -> ArtifactVolume:
-    """The volume of an environment's artifact_location in .dbx/project.json."""
-    source = str(project_json)
+def artifact_location(project_json: str | Path, environment: str) -> str:
+    """An environment's artifact_location in .dbx/project.json."""
     environments = json.loads(Path(project_json).read_text(encoding="utf-8")).get("environments") or {}
     if environment not in environments:
-        raise ConfigError(source, f"no environment '{environment}' (found: {', '.join(sorted(environments))})",
+        raise ConfigError(str(project_json), f"no environment '{environment}' (found: {', '.join(sorted(environments))})",
                           "environments")
-    location = str((environments[environment].get("properties") or {}).get("artifact_location", ""))
+    return str((environments[environment].get("properties") or {}).get("artifact_location", ""))
+
+
+def volume_of(location: str) -> ArtifactVolume | None:
+    """The volume of a `dbfs:/Volumes/<catalog>/<schema>/<volume>/...` location; None for any other."""
     match = _VOLUME_URI.match(location)
-    if not match:
-        raise ConfigError(source, f"artifact_location {location!r} is not on a Unity Catalog volume "
-                          "(dbfs:/Volumes/<catalog>/<schema>/<volume>/...); a legacy workspace needs no volume",
-                          f"environments.{environment}.properties.artifact_location")
-    return ArtifactVolume(*match.group(1, 2, 3))
+    return ArtifactVolume(*match.group(1, 2, 3)) if match else None
 
 
 def ensure_artifact_volume(client, volume: ArtifactVolume) -> list[str]:
@@ -70,10 +69,15 @@ def ensure_artifact_volume(client, volume: ArtifactVolume) -> list[str]:
 
 
 def main(args) -> int:
-    """`telco-churn artifact-volume --environment ENV`: the driver a user runs once per environment."""
+    """`telco-churn artifact-volume --environment ENV`: the driver a user runs once per environment
+    (`make deploy` runs it first). A legacy artifact_location (the DBFS root) needs no volume."""
     from telco_churn.ci.client import workspace_client
 
-    volume = artifact_volume(args.project_json, args.environment)
+    location = artifact_location(args.project_json, args.environment)
+    volume = volume_of(location)
+    if volume is None:
+        print(f"artifact_location {location} is not on a Unity Catalog volume (legacy set-up): nothing to create")
+        return 0
     created = ensure_artifact_volume(workspace_client(args.profile), volume)
     print(f"Created {', '.join(created)}" if created else f"Volume {volume.full_name} exists")
     return 0

@@ -125,9 +125,11 @@ def dbx(workspace: LocalWorkspace, project: Path, *args: str) -> subprocess.Comp
 
 
 def deploy_every_workflow(workspace: LocalWorkspace, project: Path, env: str) -> subprocess.CompletedProcess:
-    """`make deploy ENV=env`'s steps: the retraining workflow, `telco-churn resolve-job-refs` (dbx
-    cannot name a job in run_job_task), then every workflow from the resolved copy."""
-    steps = [[str(DBX_BIN / "dbx"), "deploy", f"{env.upper()}-telco-churn-retraining", "--environment", env],
+    """`make deploy ENV=env`'s steps: the artifacts' volume (none for a legacy artifact_location),
+    the retraining workflow, `telco-churn resolve-job-refs` (dbx cannot name a job in
+    run_job_task), then every workflow from the resolved copy."""
+    steps = [[str(REPO / ".venv" / "bin" / "telco-churn"), "artifact-volume", "--environment", env],
+             [str(DBX_BIN / "dbx"), "deploy", f"{env.upper()}-telco-churn-retraining", "--environment", env],
              [str(REPO / ".venv" / "bin" / "telco-churn"), "resolve-job-refs", "--environment", env,
               "--out", "conf/deployment-resolved.yml"],
              [str(DBX_BIN / "dbx"), "deploy", "--deployment-file", "conf/deployment-resolved.yml", "--environment", env]]
