@@ -76,7 +76,8 @@ def test_release_then_run_now_moves_the_champion_alias(initial_chain, uc_workspa
     assert f"Scored 7043 row(s) of prod.telco_churn.churn_features with {MODEL} v2" in logs, logs[-3000:]
 
     # The story's decision (depth 8 beats depth 4) moved @champion to version 2.
-    assert client.registered_models.get(MODEL, include_aliases=True).aliases[0].version_num == 2
+    aliases = {a.alias_name: a.version_num for a in client.registered_models.get(MODEL, include_aliases=True).aliases}
+    assert aliases["champion"] == 2, aliases
     monkeypatch.setenv("DATABRICKS_HOST", uc_workspace.url)
     monkeypatch.setenv("DATABRICKS_TOKEN", uc_workspace.token)
     import mlflow
