@@ -42,6 +42,7 @@ from local_workspace.services.workspace import urls as workspace_urls
 from local_workspace.services.workspace.models import WorkspaceTree
 from local_workspace.services.workspace.responses import WorkspaceResponses
 from local_workspace.store import Database
+from local_workspace.compute.sail_catalogs import sail_catalog_env
 from local_workspace.profiles import load_or_create_profile
 from local_workspace.services.files import urls as files_urls
 from local_workspace.services.files.models import VolumeFiles
@@ -120,6 +121,9 @@ class Workspace:
         }
         if self.profile.workspace_registry:
             environment["MLFLOW_REGISTRY_URI"] = "databricks"
+        if self.profile.default_catalog:  # Spark's catalogs are the workspace's Unity Catalog
+            catalogs = [c["name"] for c in self.unity_catalog.list_catalogs()]
+            environment.update(sail_catalog_env(self.base_url(), self.token, catalogs, self.profile.default_catalog))
         return environment
 
     def _recover(self) -> None:

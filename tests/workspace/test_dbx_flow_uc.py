@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from databricks.sdk.service import jobs
+from databricks.sdk.service import catalog, jobs
 
 from tests.workspace.conftest import INITIAL
 from tests.workspace.harness import dbx
@@ -52,6 +52,12 @@ def test_the_initial_chain_installs_its_wheel_from_the_volume_and_registers_in_u
     # The wheel really sits in the volume, where the Files API lists it.
     dist = [f.path for f in client.files.list_directory_contents(library["whl"][len("dbfs:"):].rsplit("/", 1)[0])]
     assert any(p.endswith(".whl") for p in dist), dist
+    # The cluster's Spark catalogs are the workspace's Unity Catalog: the chain's tables are there.
+    tables = {t.name: t for t in client.tables.list("prod", "telco_churn")}
+    assert {"bronze_customers", "churn_features", "churn_labels", "churn_reference"} <= set(tables), sorted(tables)
+    features = client.api_client.do("GET", "/api/2.1/unity-catalog/tables/prod.telco_churn.churn_features")
+    assert_parses(catalog.TableInfo, features)
+    assert features["table_type"] == "EXTERNAL" and features["data_source_format"] == "DELTA"
     model = client.registered_models.get(MODEL)
     assert model.full_name == MODEL
     assert [v.version for v in client.model_versions.list(MODEL)] == [1]
@@ -74,6 +80,7 @@ def test_release_then_run_now_moves_the_champion_alias(initial_chain, uc_workspa
     inference = run_now(uc_workspace, job_ids["PROD-telco-churn-model-inference-batch"])
     logs = task_logs(uc_workspace, inference)
     assert f"Scored 7043 row(s) of prod.telco_churn.churn_features with {MODEL} v2" in logs, logs[-3000:]
+    assert client.tables.get("prod.telco_churn.churn_predictions").storage_location
 
     # The story's decision (depth 8 beats depth 4) moved @champion to version 2.
     aliases = {a.alias_name: a.version_num for a in client.registered_models.get(MODEL, include_aliases=True).aliases}

@@ -299,3 +299,30 @@ def test_clusters_get_a_registry_uri_only_on_a_legacy_workspace(tmp_path, profil
         workspace.close()
     assert environment.get("MLFLOW_REGISTRY_URI") == registry_uri
     assert environment["MLFLOW_TRACKING_URI"] == "databricks"
+
+
+def test_create_table_takes_external_delta_tables_only_and_refuses_unknown_names(uc, volume, tmp_path):
+    """Databricks' Create Table API for external clients (what a cluster's Spark catalog calls for
+    `CREATE TABLE ... USING DELTA LOCATION`): external Delta only; bad input writes nothing."""
+    from databricks.sdk.errors import InvalidParameterValue, ResourceConflict
+
+    client = uc.sdk()
+    columns = [catalog.ColumnInfo(name="customerID", type_name=catalog.ColumnTypeName.STRING, type_text="string",
+                                  type_json='{"name":"customerID","type":"string","nullable":true,"metadata":{}}',
+                                  position=0, nullable=True)]
+    location = str(tmp_path / "features")
+    created = client.tables.create("features", "dev", "churn", catalog.TableType.EXTERNAL,
+                                   catalog.DataSourceFormat.DELTA, location, columns=columns)
+    assert created.full_name == "dev.churn.features" and created.storage_location == location
+    assert_parses(catalog.TableInfo, client.api_client.do("GET", f"{UC}/tables/dev.churn.features"))
+    with pytest.raises(ResourceConflict) as taken:
+        client.tables.create("features", "dev", "churn", catalog.TableType.EXTERNAL,
+                             catalog.DataSourceFormat.DELTA, location)
+    assert taken.value.error_code == "TABLE_ALREADY_EXISTS"
+    with pytest.raises(InvalidParameterValue):
+        client.tables.create("managed", "dev", "churn", catalog.TableType.MANAGED, catalog.DataSourceFormat.DELTA, location)
+    with pytest.raises(NotFound) as missing:
+        client.tables.create("t", "nowhere", "churn", catalog.TableType.EXTERNAL, catalog.DataSourceFormat.DELTA, location)
+    assert missing.value.error_code == "CATALOG_DOES_NOT_EXIST"
+    assert [t.name for t in client.tables.list("dev", "churn")] == ["features"]
+    client.tables.delete("dev.churn.features")
