@@ -326,3 +326,31 @@ def test_create_table_takes_external_delta_tables_only_and_refuses_unknown_names
     assert missing.value.error_code == "CATALOG_DOES_NOT_EXIST"
     assert [t.name for t in client.tables.list("dev", "churn")] == ["features"]
     client.tables.delete("dev.churn.features")
+
+
+SCHEMAS_ON_A_CLUSTER = """
+import os
+from pyspark.sql import SparkSession
+
+spark = SparkSession.builder.remote(os.environ["SPARK_REMOTE"]).getOrCreate()
+spark.sql("CREATE SCHEMA IF NOT EXISTS dev.made_on_cluster")
+print("current catalog:", spark.catalog.currentCatalog())
+spark.sql("CREATE SCHEMA IF NOT EXISTS nowhere.made_on_cluster")
+"""
+
+
+def test_a_clusters_spark_catalogs_are_the_workspaces_unity_catalog(uc, volume):
+    """Three-level names on a cluster reach the workspace's Unity Catalog; a catalog it does not have
+    is refused (Sail's message around Unity Catalog's 404, not Databricks' NO_SUCH_CATALOG_EXCEPTION)."""
+    client = uc.sdk()
+    client.files.upload("/Volumes/dev/churn/artifacts/schemas_on_a_cluster.py", io.BytesIO(SCHEMAS_ON_A_CLUSTER.encode()),
+                        overwrite=True)
+    (task,) = _tasks(uc, [jobs.SubmitTask(
+        task_key="schemas", new_cluster=compute.ClusterSpec(spark_version="17.3.x-cpu-ml-scala2.13", num_workers=0),
+        spark_python_task=jobs.SparkPythonTask(python_file="/Volumes/dev/churn/artifacts/schemas_on_a_cluster.py"))]).values()
+    output = client.jobs.get_run_output(task.run_id)
+    assert task.state.result_state == jobs.RunResultState.FAILED, output.logs
+    assert "current catalog: workspace" in output.logs  # the workspace's default catalog
+    assert "Failed to create schema" in (output.error or "") + (output.error_trace or ""), output
+    assert "made_on_cluster" in {s.name for s in client.schemas.list("dev")}
+    assert "nowhere" not in {c.name for c in client.catalogs.list()}
