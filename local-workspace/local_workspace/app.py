@@ -42,6 +42,7 @@ from local_workspace.services.workspace import urls as workspace_urls
 from local_workspace.services.workspace.models import WorkspaceTree
 from local_workspace.services.workspace.responses import WorkspaceResponses
 from local_workspace.store import Database
+from local_workspace.compute.sail_catalogs import sail_catalog_env
 from local_workspace.profiles import load_or_create_profile
 from local_workspace.services.files import urls as files_urls
 from local_workspace.services.files.models import VolumeFiles
@@ -113,12 +114,21 @@ class Workspace:
 
     def cluster_environment(self) -> dict[str, str]:
         """What every cluster is given: the workspace's address and a token, as on Databricks,
-        plus where its Spark warehouse lives (Sail keeps its catalog in memory)."""
-        return {
+        plus where its Spark warehouse lives (Sail keeps its catalog in memory).
+
+        No registry URI on a Unity Catalog workspace: a Databricks cluster sets none, and MLflow 3
+        (as on runtime 17.3 ML) then takes `databricks-uc` for the tracking URI `databricks`. A
+        legacy workspace's clusters keep its workspace registry, `databricks`."""
+        environment = {
             "DATABRICKS_HOST": self.base_url(), "DATABRICKS_TOKEN": self.token, "MLFLOW_TRACKING_URI": "databricks",
-            "MLFLOW_REGISTRY_URI": "databricks", "SPARK_WAREHOUSE_DIR": str(self.dirs.warehouse),
-            "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+            "SPARK_WAREHOUSE_DIR": str(self.dirs.warehouse), "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
         }
+        if self.profile.workspace_registry:
+            environment["MLFLOW_REGISTRY_URI"] = "databricks"
+        if self.profile.default_catalog:  # Spark's catalogs are the workspace's Unity Catalog
+            catalogs = [c["name"] for c in self.unity_catalog.list_catalogs()]
+            environment.update(sail_catalog_env(self.base_url(), self.token, catalogs, self.profile.default_catalog))
+        return environment
 
     def _recover(self) -> None:
         """After a crash: runs left active are failed, and their processes ended."""

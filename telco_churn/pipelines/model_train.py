@@ -100,7 +100,8 @@ class ModelTrainer:
                     ModelRegistry(env.registered_model_name, env.model_registry).assign(version, conf.promote_to)
                 self.ctx.logger.info("Version %s -> %s", version, conf.promote_to)
             else:
-                self.ctx.logger.info("Stage left to a person: telco-churn promote --version %s --stage Staging", version)
+                target = "--alias challenger" if env.model_registry == "aliases" else "--stage Staging"
+                self.ctx.logger.info("Promotion left to a person: telco-churn promote --version %s %s", version, target)
         return TrainResult(run.info.run_id, int(version) if version is not None else None, metrics)
 
     def _fit_log_register(self, training_set) -> tuple[dict[str, float], int | None]:
