@@ -58,9 +58,11 @@ def _get(key: str, scale: float = 1.0) -> Callable[[dict], float | None]:
 def figures(big: int) -> list[Figure]:
     n = f"{big:,}"
     return [
-        Figure("whole story (telco-churn story), wall s", "s", _get("story_wall_s"), _get("baseline_wall_s")),
+        Figure("story without the loop (telco-churn story), wall s", "s", _get("story_wall_s"), _get("baseline_wall_s")),
         Figure("  vs the baseline with MLflow (baseline_mlflow.py)", "s", _get("story_wall_s"),
                _get("baseline_mlflow_wall_s")),
+        Figure("  the monitoring loop it adds, s", "s", _get("story_loop_s")),
+        Figure("  whole story with the loop (make demo's), wall s", "s", _get("story_with_loop_wall_s")),
         Figure("engine start + stop in a new process, wall s", "s", _get("engine_wall_s")),
         Figure("  of which start (imports, server, session)", "s", _get("engine_start_s")),
         Figure("  of which stop", "s", _get("engine_stop_s"), digits=2),
@@ -116,7 +118,12 @@ def run_once(big_csv: Path, out_dir: Path, say: Callable[[str], None]) -> dict:
         story_ws, ws, work = Path(tmp) / "story", Path(tmp) / "pipeline", Path(tmp) / "baseline"
         work.mkdir()
         say("story")
-        run["story_wall_s"] = _child([*STORY, "--workspace-dir", str(story_ws)], log)
+        timings = out_dir / "story-timings.json"
+        run["story_with_loop_wall_s"] = _child([*STORY, "--workspace-dir", str(story_ws), "--timings", str(timings)], log)
+        # Neither baseline does the monitoring loop's work: the ratios take the story without it
+        # (the process's wall time less the loop's own seconds); the loop is a figure of its own.
+        run["story_loop_s"] = json.loads(timings.read_text())["loop_s"]
+        run["story_wall_s"] = run["story_with_loop_wall_s"] - run["story_loop_s"]
         say("baseline, 7,043 rows")
         base, run["baseline_wall_s"] = _baseline("small", out_dir, log, work)
         run.update({f"baseline_{k}": v for k, v in base.items()})
@@ -216,7 +223,7 @@ def targets(runs: list[dict], big: int) -> list[str]:
     def median(func) -> float:
         return _median([func(r) for r in runs])
 
-    story = median(lambda r: r["story_wall_s"])
+    story = median(lambda r: r["story_with_loop_wall_s"])
     plain = median(lambda r: r["story_wall_s"] / r["baseline_wall_s"])
     with_mlflow = median(lambda r: r["story_wall_s"] / r["baseline_mlflow_wall_s"])
     ftc = median(lambda r: r["big_feature_table_s"])
@@ -226,9 +233,9 @@ def targets(runs: list[dict], big: int) -> list[str]:
     predict_only = median(_rate("baseline_big_inference_rows", "baseline_big_predict_s"))
     at_scale = big >= 1_000_000
     checks = [
-        (story < 30, f"whole story < 30 s: {story:.1f} s", True),
-        (plain <= 2.5, f"whole story <= 2.5x the pandas baseline: {plain:.2f}x", True),
-        (with_mlflow <= 1.5, f"whole story <= 1.5x the pandas + MLflow baseline: {with_mlflow:.2f}x", True),
+        (story < 30, f"whole story with the loop < 30 s: {story:.1f} s", True),
+        (plain <= 2.5, f"story without the loop <= 2.5x the pandas baseline: {plain:.2f}x", True),
+        (with_mlflow <= 1.5, f"story without the loop <= 1.5x the pandas + MLflow baseline: {with_mlflow:.2f}x", True),
         (rate >= same_work, f"batch inference throughput at {big:,} rows >= baseline reading, scoring and "
                             f"writing the same way: {rate:,.0f} vs {same_work:,.0f} rows/s", at_scale),
         (rate >= predict_only, f"batch inference throughput at {big:,} rows >= baseline predict_proba alone "

@@ -44,7 +44,7 @@ def test_keep_records_one_scale_and_leaves_the_other(tmp_path):
 
 def test_the_report_names_the_regressed_figure(monkeypatch, tmp_path):
     runs = [{"story_wall_s": s, "baseline_wall_s": 1.0} for s in (4.0, 4.2, 4.4)]
-    label = "whole story (telco-churn story), wall s"
+    label = "story without the loop (telco-churn story), wall s"
     samples, higher = ratio_samples(runs, 1000)[label]
     assert samples == [4.0, 4.2, 4.4] and higher is False
     path = tmp_path / "figures.json"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from telco_churn.config.loader import load_yaml
 from telco_churn.errors import DataValidationError
 from telco_churn.feature_store.base import (
-    PREDICTION, PROBABILITY, FeatureLookup, FeatureStore, TrainingSet,
+    FEATURE_CHECK_FAILED, PREDICTION, PROBABILITY, FeatureLookup, FeatureStore, TrainingSet,
 )
 
 if TYPE_CHECKING:
@@ -137,6 +137,12 @@ class LocalFeatureStore(FeatureStore):
         return info.registered_model_version
 
     def score_batch(self, model_uri: str, df: "DataFrame") -> "DataFrame":
+        return self._score(model_uri, df, None)
+
+    def score_batch_checked(self, model_uri: str, df: "DataFrame", features: list[str]) -> "DataFrame":
+        return self._score(model_uri, df, features)
+
+    def _score(self, model_uri: str, df: "DataFrame", checked: list[str] | None) -> "DataFrame":
         import mlflow
         from pyspark.sql.types import DoubleType, IntegerType, StructField, StructType
 
@@ -144,7 +150,7 @@ class LocalFeatureStore(FeatureStore):
         joined = self.join_features(df, spec_lookups(load_yaml((model_dir / "artifacts" / SPEC_FILE).read_text())))
         schema = StructType(joined.schema.fields + [
             StructField(PREDICTION, IntegerType()), StructField(PROBABILITY, DoubleType())])
-        return joined.mapInArrow(_predictor(str(model_dir)), schema)
+        return joined.mapInArrow(_predictor(str(model_dir), checked), schema)
 
 
 def spec_lookups(spec: dict[str, Any]) -> list[FeatureLookup]:
@@ -183,9 +189,26 @@ def spec_input_schema(spec: dict[str, Any]):
 SCORE_BATCH_ROWS = 65_536
 
 
-def _predictor(model_dir: str):
+def refused_rows(batch, columns: list[str]) -> int:
+    """How many values of `columns` in an Arrow batch are missing (null, as a key without features
+    leaves them) or not finite: computed on the batch the scoring pass already holds."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    bad = 0
+    for name in columns:
+        column = batch.column(name)
+        bad += column.null_count
+        if pa.types.is_floating(column.type):
+            bad += pc.sum(pc.invert(pc.is_finite(column)), min_count=0).as_py() - column.null_count
+    return bad
+
+
+def _predictor(model_dir: str, checked: list[str] | None = None):
     # Arrow in, Arrow out: pyspark's per-column pandas conversion of mapInPandas cost more
     # than the scoring itself, and the feature columns now pass through without a copy.
+    # checked: the features whose missing or non-finite values fail the pass before its batch is
+    # scored, so that the write it feeds never commits.
     def predict(batches):
         import mlflow
         import pyarrow as pa
@@ -195,6 +218,8 @@ def _predictor(model_dir: str):
         schema = model.metadata.get_input_schema()
         wanted = schema.input_names() if schema is not None and schema.has_input_names() else None
         for batch in _rebatched(batches, SCORE_BATCH_ROWS):
+            if checked is not None and refused_rows(batch, checked):
+                raise DataValidationError(f"{FEATURE_CHECK_FAILED}: missing or non-finite feature values")
             # Only the model's inputs become pandas; the key and any other column stay in Arrow.
             inputs = batch if wanted is None else batch.select([c for c in wanted if c in batch.schema.names])
             scores = model.predict(inputs.to_pandas())
