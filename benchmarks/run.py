@@ -55,14 +55,20 @@ def _get(key: str, scale: float = 1.0) -> Callable[[dict], float | None]:
     return lambda run: run[key] * scale if key in run else None
 
 
+LOOP = "  the monitoring loop it adds, s"
+WITH_LOOP = "  whole story with the loop (make demo's), wall s"
+# Figures with no baseline that --keep records too (README claims quote them).
+KEPT_ALONE = (LOOP, WITH_LOOP)
+
+
 def figures(big: int) -> list[Figure]:
     n = f"{big:,}"
     return [
         Figure("story without the loop (telco-churn story), wall s", "s", _get("story_wall_s"), _get("baseline_wall_s")),
         Figure("  vs the baseline with MLflow (baseline_mlflow.py)", "s", _get("story_wall_s"),
                _get("baseline_mlflow_wall_s")),
-        Figure("  the monitoring loop it adds, s", "s", _get("story_loop_s")),
-        Figure("  whole story with the loop (make demo's), wall s", "s", _get("story_with_loop_wall_s")),
+        Figure(LOOP, "s", _get("story_loop_s")),
+        Figure(WITH_LOOP, "s", _get("story_with_loop_wall_s")),
         Figure("engine start + stop in a new process, wall s", "s", _get("engine_wall_s")),
         Figure("  of which start (imports, server, session)", "s", _get("engine_start_s")),
         Figure("  of which stop", "s", _get("engine_stop_s"), digits=2),
@@ -209,6 +215,22 @@ def ratio_samples(runs: list[dict], big: int) -> dict[str, tuple[list[float], bo
     return samples
 
 
+def kept_records(runs: list[dict], big: int, medians: dict, day: str) -> dict[str, dict]:
+    """What --keep records: each ratio with its spread and both sides' medians; the loop's seconds alone."""
+    samples = ratio_samples(runs, big)
+    records = {}
+    for figure in figures(big):
+        side = medians[figure.label]
+        if figure.label in samples and samples[figure.label][0]:
+            ratios, higher = samples[figure.label]
+            records[figure.label] = guard.record(ratios, day, higher, side["pipeline"], side["baseline"], figure.unit)
+        elif figure.label in KEPT_ALONE:
+            values = [v for v in (figure.pipeline(r) for r in runs) if v is not None]
+            if values:
+                records[figure.label] = guard.record_value(values, day, figure.unit)
+    return records
+
+
 def regressions(runs: list[dict], big: int, scale: str) -> list[str]:
     """One line per ratio against the kept figures of this scale (REGRESSED, ok, improved, new)."""
     kept = guard.load(scale)
@@ -298,10 +320,10 @@ def main(argv=None) -> int:
     (out_dir / "report.txt").write_text(report + "\n")
     (out_dir / "medians.json").write_text(json.dumps(medians, indent=2))
     if args.keep:
-        day = time.strftime("%Y-%m-%d")
-        guard.keep(scale, {label: guard.record(samples, day, higher)
-                           for label, (samples, higher) in ratio_samples(runs, big).items() if samples})
-        print(f"kept these ratios as the figures of scale {scale} in {guard.FIGURES_FILE.relative_to(ROOT)}")
+        guard.keep(scale, kept_records(runs, big, medians, time.strftime("%Y-%m-%d")))
+        guard.README.write_text(guard.with_kept_figures(guard.README.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"kept these figures as those of scale {scale} in {guard.FIGURES_FILE.relative_to(ROOT)}, "
+              f"and wrote them into {guard.README.relative_to(ROOT)}: commit both")
     return 0
 
 

@@ -52,3 +52,21 @@ def test_the_report_names_the_regressed_figure(monkeypatch, tmp_path):
     monkeypatch.setattr(guard, "FIGURES_FILE", path)
     lines = [line for line in regressions(runs, 1000, "full") if label in line]
     assert lines and lines[0].split()[0] == "REGRESSED"
+
+
+def test_the_readme_quotes_the_kept_figures():
+    """benchmarks/README.md's kept-figures block is exactly what figures.json gives (--keep writes both)."""
+    readme = guard.README.read_text(encoding="utf-8")
+    assert guard.with_kept_figures(readme) == readme, "run `python -m benchmarks.guard --write-readme` and commit"
+
+
+def test_the_kept_figures_block_shows_ratios_spreads_and_the_loop(tmp_path):
+    path = tmp_path / "figures.json"
+    guard.keep("full", {"story": guard.record([2.0, 2.2, 2.4], "2026-12-03", False, 8.8, 4.0, "s"),
+                        "  the loop, s": guard.record_value([9.0, 10.0, 11.0], "2026-12-03", "s")}, path)
+    block = guard.markdown(path)
+    assert "| story | 8.80 | 4.00 | 2.20 (2.00-2.40) |" in block
+    assert "| the loop, s | 10.00 (9.00-11.00) | | |" in block
+    assert "100,000 rows, one run): nothing kept yet." in block
+    changed = guard.with_kept_figures(f"a\n{guard.BEGIN}\nold\n{guard.END}\nb", path)
+    assert changed == f"a\n{block}\nb"
