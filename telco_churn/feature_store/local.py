@@ -123,10 +123,11 @@ class LocalFeatureStore(FeatureStore):
         from mlflow.models import ModelSignature
 
         from telco_churn.model.churn_classifier import pip_requirements
+        from telco_churn.package_map import shared_package_map
 
         spec = training_set.feature_spec()
         inputs = spec_input_schema(spec)
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, shared_package_map():
             spec_file = Path(tmp) / SPEC_FILE
             spec_file.write_text(yaml.safe_dump(spec, sort_keys=False))
             info = mlflow.pyfunc.log_model(
