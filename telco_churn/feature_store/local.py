@@ -214,8 +214,12 @@ def _predictor(model_dir: str, checked: list[str] | None = None):
         import mlflow
         import pyarrow as pa
 
-        # Loaded once per partition, not once per batch: loading costs more than scoring.
-        model = mlflow.pyfunc.load_model(model_dir)
+        from telco_churn.package_map import shared_package_map
+
+        # Loaded once per partition, not once per batch: loading costs more than scoring. Loading
+        # checks the model's requirements against what is installed, on MLflow's package map.
+        with shared_package_map():
+            model = mlflow.pyfunc.load_model(model_dir)
         schema = model.metadata.get_input_schema()
         wanted = schema.input_names() if schema is not None and schema.has_input_names() else None
         for batch in _rebatched(batches, SCORE_BATCH_ROWS):
