@@ -66,7 +66,8 @@ def keep(scale: str, records: dict[str, dict], path: Path | None = None) -> None
     path = path or FIGURES_FILE
     everything = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     everything[scale] = records
-    path.write_text(json.dumps(everything, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    # In the order of the benchmark's table (no sort_keys): a sub-figure follows its figure.
+    path.write_text(json.dumps(everything, indent=2) + "\n", encoding="utf-8")
 
 
 def record(samples: list[float], date: str, higher_is_better: bool, pipeline: float | None = None,
@@ -112,13 +113,14 @@ def markdown(path: Path | None = None) -> str:
         lines += ["", f"{title}, kept on {', '.join(dates)}:", "",
                   "| figure | pipeline | baseline | pipeline/baseline (spread) |", "| --- | ---: | ---: | ---: |"]
         for label, r in kept.items():
+            label = f"... {label.strip()}" if label.startswith(" ") else label  # a sub-figure of the row above
             if "median" in r:
                 ratio = f"{r['median']:.2f} ({r['min']:.2f}-{r['max']:.2f})"
-                lines.append(f"| {label.strip()} | {_number(r.get('pipeline'), r.get('unit'))} | "
+                lines.append(f"| {label} | {_number(r.get('pipeline'), r.get('unit'))} | "
                              f"{_number(r.get('baseline'), r.get('unit'))} | {ratio} |")
             else:
                 spread = f" ({r['value_min']:.2f}-{r['value_max']:.2f})" if r["runs"] > 1 else ""
-                lines.append(f"| {label.strip()} | {_number(r['value'], r['unit'])}{spread} | | |")
+                lines.append(f"| {label} | {_number(r['value'], r['unit'])}{spread} | | |")
     lines.append(END)
     return "\n".join(lines)
 

@@ -66,7 +66,7 @@ def test_the_kept_figures_block_shows_ratios_spreads_and_the_loop(tmp_path):
                         "  the loop, s": guard.record_value([9.0, 10.0, 11.0], "2026-12-03", "s")}, path)
     block = guard.markdown(path)
     assert "| story | 8.80 | 4.00 | 2.20 (2.00-2.40) |" in block
-    assert "| the loop, s | 10.00 (9.00-11.00) | | |" in block
+    assert "| ... the loop, s | 10.00 (9.00-11.00) | | |" in block
     assert "100,000 rows, one run): nothing kept yet." in block
     changed = guard.with_kept_figures(f"a\n{guard.BEGIN}\nold\n{guard.END}\nb", path)
     assert changed == f"a\n{block}\nb"
