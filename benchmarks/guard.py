@@ -21,7 +21,7 @@ TOLERANCE = 0.15
 @dataclass(frozen=True)
 class Verdict:
     label: str
-    status: str  # REGRESSED, ok, improved, new
+    status: str  # REGRESSED, worse? (one run: no spread), ok, improved, new
     why: str
 
 
@@ -41,6 +41,12 @@ def judge(label: str, samples: list[float], kept: dict | None, higher_is_better:
     change = (median - kept["median"]) / kept["median"] if kept["median"] else 0.0
     loss = -change if higher_is_better else change
     spread = f"this run {min(samples):.2f}-{max(samples):.2f}, kept {kept['min']:.2f}-{kept['max']:.2f}"
+    if loss > TOLERANCE and (len(samples) < 2 or kept.get("runs", 1) < 2):
+        # One run on a side has no spread: nothing tells this machine's noise (15% an hour apart,
+        # far more under load) from a loss. Said, not called a regression.
+        return Verdict(label, "worse?", f"{median:.2f} against {kept['median']:.2f} kept on {kept['date']}: "
+                                        f"{loss:.0%} worse, but one run on a side has no spread to tell noise "
+                                        f"from a loss ({spread}): rerun with --repeat 3")
     if loss > TOLERANCE and worse(best, kept_worst, higher_is_better):
         return Verdict(label, "REGRESSED", f"{median:.2f} against {kept['median']:.2f} kept on {kept['date']}: "
                                            f"{loss:.0%} worse, outside the spread ({spread})")

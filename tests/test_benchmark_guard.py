@@ -70,3 +70,12 @@ def test_the_kept_figures_block_shows_ratios_spreads_and_the_loop(tmp_path):
     assert "100,000 rows, one run): nothing kept yet." in block
     changed = guard.with_kept_figures(f"a\n{guard.BEGIN}\nold\n{guard.END}\nb", path)
     assert changed == f"a\n{block}\nb"
+
+
+def test_one_run_on_a_side_is_never_called_a_regression_but_is_said():
+    # A --quick run (one sample) against a kept one-run figure: 40% worse, but no spread on either side.
+    one = {**KEPT, "min": 1.0, "max": 1.0, "runs": 1}
+    for samples, kept in (([1.4], KEPT), ([1.38, 1.4, 1.45], one), ([1.4], one)):
+        verdict = guard.judge("ftc", samples, kept, higher_is_better=False)
+        assert verdict.status == "worse?" and "40% worse" in verdict.why and "--repeat" in verdict.why
+    assert guard.judge("ftc", [1.05], one, higher_is_better=False).status == "ok"
