@@ -55,12 +55,20 @@ def _get(key: str, scale: float = 1.0) -> Callable[[dict], float | None]:
     return lambda run: run[key] * scale if key in run else None
 
 
+LOOP = "  the monitoring loop it adds, s"
+WITH_LOOP = "  whole story with the loop (make demo's), wall s"
+# Figures with no baseline that --keep records too (README claims quote them).
+KEPT_ALONE = (LOOP, WITH_LOOP)
+
+
 def figures(big: int) -> list[Figure]:
     n = f"{big:,}"
     return [
-        Figure("whole story (telco-churn story), wall s", "s", _get("story_wall_s"), _get("baseline_wall_s")),
+        Figure("story without the loop (telco-churn story), wall s", "s", _get("story_wall_s"), _get("baseline_wall_s")),
         Figure("  vs the baseline with MLflow (baseline_mlflow.py)", "s", _get("story_wall_s"),
                _get("baseline_mlflow_wall_s")),
+        Figure(LOOP, "s", _get("story_loop_s")),
+        Figure(WITH_LOOP, "s", _get("story_with_loop_wall_s")),
         Figure("engine start + stop in a new process, wall s", "s", _get("engine_wall_s")),
         Figure("  of which start (imports, server, session)", "s", _get("engine_start_s")),
         Figure("  of which stop", "s", _get("engine_stop_s"), digits=2),
@@ -116,7 +124,12 @@ def run_once(big_csv: Path, out_dir: Path, say: Callable[[str], None]) -> dict:
         story_ws, ws, work = Path(tmp) / "story", Path(tmp) / "pipeline", Path(tmp) / "baseline"
         work.mkdir()
         say("story")
-        run["story_wall_s"] = _child([*STORY, "--workspace-dir", str(story_ws)], log)
+        timings = out_dir / "story-timings.json"
+        run["story_with_loop_wall_s"] = _child([*STORY, "--workspace-dir", str(story_ws), "--timings", str(timings)], log)
+        # Neither baseline does the monitoring loop's work: the ratios take the story without it
+        # (the process's wall time less the loop's own seconds); the loop is a figure of its own.
+        run["story_loop_s"] = json.loads(timings.read_text())["loop_s"]
+        run["story_wall_s"] = run["story_with_loop_wall_s"] - run["story_loop_s"]
         say("baseline, 7,043 rows")
         base, run["baseline_wall_s"] = _baseline("small", out_dir, log, work)
         run.update({f"baseline_{k}": v for k, v in base.items()})
@@ -202,6 +215,22 @@ def ratio_samples(runs: list[dict], big: int) -> dict[str, tuple[list[float], bo
     return samples
 
 
+def kept_records(runs: list[dict], big: int, medians: dict, day: str) -> dict[str, dict]:
+    """What --keep records: each ratio with its spread and both sides' medians; the loop's seconds alone."""
+    samples = ratio_samples(runs, big)
+    records = {}
+    for figure in figures(big):
+        side = medians[figure.label]
+        if figure.label in samples and samples[figure.label][0]:
+            ratios, higher = samples[figure.label]
+            records[figure.label] = guard.record(ratios, day, higher, side["pipeline"], side["baseline"], figure.unit)
+        elif figure.label in KEPT_ALONE:
+            values = [v for v in (figure.pipeline(r) for r in runs) if v is not None]
+            if values:
+                records[figure.label] = guard.record_value(values, day, figure.unit)
+    return records
+
+
 def regressions(runs: list[dict], big: int, scale: str) -> list[str]:
     """One line per ratio against the kept figures of this scale (REGRESSED, ok, improved, new)."""
     kept = guard.load(scale)
@@ -216,7 +245,7 @@ def targets(runs: list[dict], big: int) -> list[str]:
     def median(func) -> float:
         return _median([func(r) for r in runs])
 
-    story = median(lambda r: r["story_wall_s"])
+    story = median(lambda r: r["story_with_loop_wall_s"])
     plain = median(lambda r: r["story_wall_s"] / r["baseline_wall_s"])
     with_mlflow = median(lambda r: r["story_wall_s"] / r["baseline_mlflow_wall_s"])
     ftc = median(lambda r: r["big_feature_table_s"])
@@ -226,9 +255,9 @@ def targets(runs: list[dict], big: int) -> list[str]:
     predict_only = median(_rate("baseline_big_inference_rows", "baseline_big_predict_s"))
     at_scale = big >= 1_000_000
     checks = [
-        (story < 30, f"whole story < 30 s: {story:.1f} s", True),
-        (plain <= 2.5, f"whole story <= 2.5x the pandas baseline: {plain:.2f}x", True),
-        (with_mlflow <= 1.5, f"whole story <= 1.5x the pandas + MLflow baseline: {with_mlflow:.2f}x", True),
+        (story < 30, f"whole story with the loop < 30 s: {story:.1f} s", True),
+        (plain <= 2.5, f"story without the loop <= 2.5x the pandas baseline: {plain:.2f}x", True),
+        (with_mlflow <= 1.5, f"story without the loop <= 1.5x the pandas + MLflow baseline: {with_mlflow:.2f}x", True),
         (rate >= same_work, f"batch inference throughput at {big:,} rows >= baseline reading, scoring and "
                             f"writing the same way: {rate:,.0f} vs {same_work:,.0f} rows/s", at_scale),
         (rate >= predict_only, f"batch inference throughput at {big:,} rows >= baseline predict_proba alone "
@@ -291,10 +320,10 @@ def main(argv=None) -> int:
     (out_dir / "report.txt").write_text(report + "\n")
     (out_dir / "medians.json").write_text(json.dumps(medians, indent=2))
     if args.keep:
-        day = time.strftime("%Y-%m-%d")
-        guard.keep(scale, {label: guard.record(samples, day, higher)
-                           for label, (samples, higher) in ratio_samples(runs, big).items() if samples})
-        print(f"kept these ratios as the figures of scale {scale} in {guard.FIGURES_FILE.relative_to(ROOT)}")
+        guard.keep(scale, kept_records(runs, big, medians, time.strftime("%Y-%m-%d")))
+        guard.README.write_text(guard.with_kept_figures(guard.README.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"kept these figures as those of scale {scale} in {guard.FIGURES_FILE.relative_to(ROOT)}, "
+              f"and wrote them into {guard.README.relative_to(ROOT)}: commit both")
     return 0
 
 

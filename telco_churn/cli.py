@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     story = sub.add_parser("story", help="the whole lifecycle from nothing, on the local engine")
     story.add_argument("--engine", choices=ENGINES, default=None)
     story.add_argument("--workspace-dir", default=None)
+    story.add_argument("--no-loop", dest="loop", action="store_false",
+                       help="stop after the lifecycle's summary, without the monitoring loop")
+    story.add_argument("--timings", default=None, help=argparse.SUPPRESS)  # JSON of the parts' seconds (benchmarks)
 
     launch = sub.add_parser("launch", help="run a workflow of conf/deployment.yml locally")
     launch.add_argument("workflow")
@@ -191,7 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "story":
             from telco_churn.story import run_story
 
-            return run_story(engine=args.engine, workspace_dir=args.workspace_dir)
+            return run_story(engine=args.engine, workspace_dir=args.workspace_dir, loop=args.loop,
+                             timings=args.timings)
         if args.command == "launch":
             from telco_churn.deployment.launcher import launch
 

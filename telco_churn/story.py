@@ -57,7 +57,10 @@ def _promote(registry, version: int, target: str) -> None:
     log.info("%s v%s -> %s", registry.name, version, target)
 
 
-def run_story(engine: str | None = None, workspace_dir: str | Path | None = None) -> int:
+def run_story(engine: str | None = None, workspace_dir: str | Path | None = None, loop: bool = True,
+              timings: str | Path | None = None) -> int:
+    """loop False stops after the lifecycle's summary (no monitoring loop); timings: a JSON file
+    for the seconds of each part ({"lifecycle_s", "loop_s"}), which the benchmark reads."""
     from telco_churn.deployment.launcher import launch
     from telco_churn.registry import ROLE_NAMES, ModelRegistry
 
@@ -91,11 +94,19 @@ def run_story(engine: str | None = None, workspace_dir: str | Path | None = None
             rows_scored=inference.rows, tables_dir=getattr(runtime.lakehouse, "root", None),
             mlflow_uri=tracking.tracking_uri, seconds=time.perf_counter() - started,
         )
-        _step("6. Closing the loop: a normal week, a drifting week, monitoring, retraining")
-        from telco_churn.story_monitoring import run_loop
+        closed = None
+        if loop:
+            _step("6. Closing the loop: a normal week, a drifting week, monitoring, retraining")
+            from telco_churn.story_monitoring import run_loop
 
-        loop = run_loop(runtime, env, lambda name, *args: _job(name, runtime, *args), runtime.workspace_dir,
-                        CHALLENGER_DEPTH)
+            closed = run_loop(runtime, env, lambda name, *args: _job(name, runtime, *args), runtime.workspace_dir,
+                              CHALLENGER_DEPTH)
     print(summary.render(), flush=True)
-    print("\n".join(loop.lines()), flush=True)
+    if closed is not None:
+        print("\n".join(closed.lines()), flush=True)
+    if timings:
+        import json
+
+        Path(timings).write_text(json.dumps({"lifecycle_s": summary.seconds,
+                                             "loop_s": closed.seconds if closed else None}))
     return 0

@@ -169,6 +169,42 @@ def test_failed_inference_leaves_predictions_unchanged(built, runtime):
         built.job("model-train")
 
 
+def test_inference_refuses_a_nan_feature_and_leaves_predictions_and_log_unchanged(built, runtime):
+    from pyspark.sql import functions as F
+
+    built.job("model-train", "--set", "model_params.n_estimators=5", "--set", "promote_to=Production")
+    built.job("model-inference-batch", "--set", "append_to_log=true", "--set", "batch_id=good")
+    versions = {key: built.delta_version(key) for key in ("predictions", "inference_log")}
+    # A NaN, not a null: Spark keeps it as a value, which the scoring pass must refuse as non-finite.
+    first = sorted(built.read("features").customerID)[5]
+    features = runtime.lakehouse.read(built.table("features"))
+    nan = features.withColumn("TotalCharges", F.when(F.col("customerID") == first, F.lit(float("nan")))
+                              .otherwise(F.col("TotalCharges").cast("double")))
+    # Through a table of its own: pandas would turn the NaN into a null on its way to Spark.
+    runtime.lakehouse.write(nan, built.table("features") + "_nan")
+    runtime.lakehouse.write(runtime.lakehouse.read(built.table("features") + "_nan"), built.table("features"))
+    with pytest.raises(DataValidationError, match=rf"TotalCharges: finite: 1 non-finite value\(s\) \(inf or NaN\), "
+                       rf"e.g. 'NaN' \(customerID {first}\)"):
+        built.job("model-inference-batch", "--set", "append_to_log=true", "--set", "batch_id=bad")
+    assert {key: built.delta_version(key) for key in versions} == versions
+
+
+def test_inference_refuses_keys_of_another_feature_table_creation_run(built, runtime):
+    """The reference keys of the run before, scored against a feature table rebuilt without some of
+    them (what a run killed between its commits leaves): refused, naming the mixed runs."""
+    built.job("model-train", "--set", "model_params.n_estimators=5", "--set", "promote_to=Production")
+    built.job("model-inference-batch")
+    version = built.delta_version("predictions")
+    reference = set(built.read("reference").customerID)
+    features = runtime.lakehouse.read(built.table("features"))
+    kept = features.filter(~features.customerID.isin(sorted(reference)[:4]))
+    runtime.lakehouse.write(kept.toPandas().pipe(runtime.spark.createDataFrame), built.table("features"))
+    with pytest.raises(DataValidationError, match=r"keys vs features: 4 key\(s\) have no row in feature table .*"
+                       r"the tables come from different feature-table-creation runs"):
+        built.job("model-inference-batch", env_set=("tables.inference_input=churn_reference",))
+    assert built.delta_version("predictions") == version
+
+
 def _report_of_latest_run(box) -> tuple[str, dict]:
     import mlflow
 

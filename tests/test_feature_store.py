@@ -88,3 +88,21 @@ def test_metadata_cut_off_mid_write_leaves_the_previous_file(runtime, sandbox, s
     monkeypatch.undo()
     assert store.table_metadata(table)["description"] == "first"
     assert [p.name for p in store.metadata_dir.iterdir() if p.suffix == ".tmp"] == []  # no scratch left
+
+
+def test_the_scoring_pass_counts_every_missing_or_non_finite_feature_in_its_batch():
+    import pyarrow as pa
+
+    from telco_churn.feature_store.local import refused_rows
+
+    def batch(tenure, charges):
+        return pa.RecordBatch.from_pydict({"customerID": ["a", "b"], "tenure": pa.array(tenure, pa.int32()),
+                                           "MonthlyCharges": pa.array(charges, pa.float64())})
+
+    features = ["tenure", "MonthlyCharges"]
+    assert refused_rows(batch([1, 2], [1.0, 2.0]), features) == 0
+    assert refused_rows(batch([1, 2], [None, 2.0]), features) == 1  # a lone null in a float feature
+    assert refused_rows(batch([1, None], [1.0, 2.0]), features) == 1
+    assert refused_rows(batch([1, 2], [float("nan"), float("inf")]), features) == 2
+    assert refused_rows(batch([None, 2], [None, float("-inf")]), features) == 3  # a key without features, one inf
+    assert refused_rows(batch([1, 2], [None, 2.0]), ["tenure"]) == 0  # only the model's features count

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from mlflow.pyfunc import PythonModel
     from pyspark.sql import DataFrame
 
+# In the error of a scoring pass that met a missing or non-finite feature: the caller then runs
+# the full checks, which name the column, the count and an example.
+FEATURE_CHECK_FAILED = "TELCO_CHURN_FEATURE_CHECK_FAILED"
 PREDICTION = "prediction"
 PROBABILITY = "probability"
 # score_batch returns both: the class and the probability of the positive class.
@@ -101,3 +104,9 @@ class FeatureStore(ABC):
     @abstractmethod
     def score_batch(self, model_uri: str, df: "DataFrame") -> "DataFrame":
         """df plus PREDICTION and PROBABILITY, features looked up by the model's keys."""
+
+    def score_batch_checked(self, model_uri: str, df: "DataFrame", features: list[str]) -> "DataFrame | None":
+        """score_batch whose scoring pass also fails (FEATURE_CHECK_FAILED in the error) on a row
+        where one of `features` is missing or not finite (a key without features has them all
+        missing); None where the store cannot check inside its scoring pass."""
+        return None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from telco_churn.config.loader import load_yaml
 from telco_churn.errors import DataValidationError
 from telco_churn.feature_store.base import (
-    PREDICTION, PROBABILITY, FeatureLookup, FeatureStore, TrainingSet,
+    FEATURE_CHECK_FAILED, PREDICTION, PROBABILITY, FeatureLookup, FeatureStore, TrainingSet,
 )
 
 if TYPE_CHECKING:
@@ -123,10 +123,11 @@ class LocalFeatureStore(FeatureStore):
         from mlflow.models import ModelSignature
 
         from telco_churn.model.churn_classifier import pip_requirements
+        from telco_churn.package_map import shared_package_map
 
         spec = training_set.feature_spec()
         inputs = spec_input_schema(spec)
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, shared_package_map():
             spec_file = Path(tmp) / SPEC_FILE
             spec_file.write_text(yaml.safe_dump(spec, sort_keys=False))
             info = mlflow.pyfunc.log_model(
@@ -137,6 +138,12 @@ class LocalFeatureStore(FeatureStore):
         return info.registered_model_version
 
     def score_batch(self, model_uri: str, df: "DataFrame") -> "DataFrame":
+        return self._score(model_uri, df, None)
+
+    def score_batch_checked(self, model_uri: str, df: "DataFrame", features: list[str]) -> "DataFrame":
+        return self._score(model_uri, df, features)
+
+    def _score(self, model_uri: str, df: "DataFrame", checked: list[str] | None) -> "DataFrame":
         import mlflow
         from pyspark.sql.types import DoubleType, IntegerType, StructField, StructType
 
@@ -144,7 +151,7 @@ class LocalFeatureStore(FeatureStore):
         joined = self.join_features(df, spec_lookups(load_yaml((model_dir / "artifacts" / SPEC_FILE).read_text())))
         schema = StructType(joined.schema.fields + [
             StructField(PREDICTION, IntegerType()), StructField(PROBABILITY, DoubleType())])
-        return joined.mapInArrow(_predictor(str(model_dir)), schema)
+        return joined.mapInArrow(_predictor(str(model_dir), checked), schema)
 
 
 def spec_lookups(spec: dict[str, Any]) -> list[FeatureLookup]:
@@ -183,18 +190,42 @@ def spec_input_schema(spec: dict[str, Any]):
 SCORE_BATCH_ROWS = 65_536
 
 
-def _predictor(model_dir: str):
+def refused_rows(batch, columns: list[str]) -> int:
+    """How many values of `columns` in an Arrow batch are missing (null, as a key without features
+    leaves them) or not finite: computed on the batch the scoring pass already holds."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    bad = 0
+    for name in columns:
+        column = batch.column(name)
+        bad += column.null_count
+        if pa.types.is_floating(column.type):
+            # is_finite is null where the value is: those are counted above, once.
+            bad += pc.sum(pc.invert(pc.is_finite(column)), min_count=0).as_py()
+    return bad
+
+
+def _predictor(model_dir: str, checked: list[str] | None = None):
     # Arrow in, Arrow out: pyspark's per-column pandas conversion of mapInPandas cost more
     # than the scoring itself, and the feature columns now pass through without a copy.
+    # checked: the features whose missing or non-finite values fail the pass before its batch is
+    # scored, so that the write it feeds never commits.
     def predict(batches):
         import mlflow
         import pyarrow as pa
 
-        # Loaded once per partition, not once per batch: loading costs more than scoring.
-        model = mlflow.pyfunc.load_model(model_dir)
+        from telco_churn.package_map import shared_package_map
+
+        # Loaded once per partition, not once per batch: loading costs more than scoring. Loading
+        # checks the model's requirements against what is installed, on MLflow's package map.
+        with shared_package_map():
+            model = mlflow.pyfunc.load_model(model_dir)
         schema = model.metadata.get_input_schema()
         wanted = schema.input_names() if schema is not None and schema.has_input_names() else None
         for batch in _rebatched(batches, SCORE_BATCH_ROWS):
+            if checked is not None and refused_rows(batch, checked):
+                raise DataValidationError(f"{FEATURE_CHECK_FAILED}: missing or non-finite feature values")
             # Only the model's inputs become pandas; the key and any other column stay in Arrow.
             inputs = batch if wanted is None else batch.select([c for c in wanted if c in batch.schema.names])
             scores = model.predict(inputs.to_pandas())

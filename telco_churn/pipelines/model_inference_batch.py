@@ -11,7 +11,7 @@ from telco_churn.errors import DataValidationError, TelcoChurnError
 from telco_churn.feature_store.base import PREDICTION, PROBABILITY
 from telco_churn.pipelines.locking import taking_turns
 from telco_churn.pipelines.model_versions import usable_version
-from telco_churn.pipelines.scoring import score_keys
+from telco_churn.pipelines.scoring import write_scores
 from telco_churn.registry import ModelRegistry
 from telco_churn.workload import JobContext
 
@@ -47,18 +47,21 @@ class ModelInferenceBatch:
                 "Nothing was written.")
         source = env.table("inference_input")
         keys = self.ctx.lakehouse.read(source).select(env.id_column)
-        scored, _ = score_keys(self.ctx, registry.version_uri(version.version), keys, f"Inference input {source}")
         scored_at = self.conf.scored_at or datetime.now(timezone.utc)
-        predictions = scored.select(
-            env.id_column, PREDICTION, PROBABILITY,
-            F.lit(registry.name).alias("model_name"),
-            F.lit(int(version.version)).alias("model_version"),
-            F.lit(scored_at).alias("scored_at"),
-        )
         target = env.table("predictions")
-        if self.conf.append_to_log:
-            predictions = self._append_to_log(predictions)
-        self.ctx.lakehouse.write(predictions, target, self.conf.mode)
+
+        def write(scored) -> None:
+            predictions = scored.select(
+                env.id_column, PREDICTION, PROBABILITY,
+                F.lit(registry.name).alias("model_name"),
+                F.lit(int(version.version)).alias("model_version"),
+                F.lit(scored_at).alias("scored_at"),
+            )
+            if self.conf.append_to_log:
+                predictions = self._append_to_log(predictions)
+            self.ctx.lakehouse.write(predictions, target, self.conf.mode)
+
+        write_scores(self.ctx, registry.version_uri(version.version), keys, f"Inference input {source}", write)
         rows = keys.count()
         self.ctx.logger.info("Scored %d row(s) of %s with %s v%s (%s) -> %s (%s)",
                              rows, source, registry.name, version.version, wanted, target, self.conf.mode)

@@ -1,0 +1,75 @@
+"""MLflow's map of installed packages to their modules, kept per environment between processes.
+
+Before logging a model, MLflow checks that the model's requirements match what is installed
+(`warn_dependency_requirement_mismatches`). For that it maps every installed distribution to its
+modules once per process with `importlib.metadata.packages_distributions()`, which reads the
+RECORD file of each distribution without top_level.txt: about a second of CPU here, the largest
+single cost of `log_model` in the story. The map depends only on what is installed, so it is kept
+in the user's cache folder under a key made of the interpreter and the installed distributions
+(name, version, folder time), and handed to MLflow in the next processes. The check itself still
+runs, on the same map, and the logged requirements do not change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from telco_churn.logging_setup import get_logger
+from telco_churn.store_template import cache_dir
+
+log = get_logger("tracking")
+
+
+def environment_key() -> str:
+    """Changes whenever a distribution is installed, removed or reinstalled on sys.path."""
+    parts = [sys.executable, sys.version]
+    for folder in sys.path:
+        try:
+            entries = sorted((e for e in os.scandir(folder) if e.name.endswith((".dist-info", ".egg-info"))),
+                             key=lambda e: e.name)
+        except OSError:
+            continue
+        parts += [f"{folder}/{e.name}:{e.stat().st_mtime_ns}" for e in entries]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+def _cache_file() -> Path:
+    from importlib.metadata import version
+
+    return cache_dir() / f"mlflow-{version('mlflow')}-packages-{environment_key()}.json"
+
+
+@contextmanager
+def shared_package_map():
+    """Around a log_model: MLflow's package map from the cache if this environment's is kept there,
+    and kept there after MLflow built it otherwise. Any failure leaves MLflow to build it itself."""
+    try:
+        from mlflow.utils import requirements_utils as reqs
+    except ImportError:
+        yield
+        return
+    if not hasattr(reqs, "_MODULES_TO_PACKAGES"):  # another MLflow: it does its own work
+        yield
+        return
+    cache = None
+    if reqs._MODULES_TO_PACKAGES is None:
+        try:
+            cache = _cache_file()
+            reqs._MODULES_TO_PACKAGES = json.loads(cache.read_text(encoding="utf-8"))
+            cache = None  # nothing to write back
+        except (OSError, ValueError):
+            pass
+    yield
+    if cache is not None and isinstance(reqs._MODULES_TO_PACKAGES, dict):
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            scratch = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+            scratch.write_text(json.dumps(reqs._MODULES_TO_PACKAGES), encoding="utf-8")
+            os.replace(scratch, cache)  # whole or not at all for a concurrent reader
+        except OSError as exc:
+            log.debug("MLflow's package map not kept (%s)", exc)
