@@ -28,7 +28,9 @@ from local_workspace.services.jobs.settings import CLUSTERLESS_TASK_TYPES, task_
 LOG_LIMIT = 5 * 1024 * 1024  # get-output returns the last 5 MB of a task's logs, as Databricks does
 POLL = 0.2
 TASK_VALUES_FILE = "task_values.json"  # written by dbutils.jobs.taskValues.set on the cluster
-_REFERENCE = re.compile(r"\{\{\s*([A-Za-z0-9_.]+)\s*\}\}")
+# Identifiers other than letters, digits and underscores (a task key with a hyphen) are escaped in
+# backticks, as Databricks documents: {{tasks.`model-monitoring`.values.retrain}}.
+_REFERENCE = re.compile(r"\{\{\s*((?:[A-Za-z0-9_.]|`[^`{}]+`)+)\s*\}\}")
 
 
 @dataclass
@@ -365,7 +367,7 @@ class RunExecutor:
             values.update({f"tasks.{key}.values.{name}": _reference_text(value) for name, value in named.items()})
 
         def resolve(text: str) -> str:
-            return _REFERENCE.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+            return _REFERENCE.sub(lambda m: str(values.get(m.group(1).replace("`", ""), m.group(0))), text)
 
         return resolve
 
