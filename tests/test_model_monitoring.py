@@ -81,8 +81,15 @@ def test_a_rerun_replaces_its_windows_rows(loop):
                                  "drift_type"]).any()
 
 
-def test_each_slice_is_profiled_and_compared_beside_the_whole_table(loop):
-    loop.job("model-monitoring", "--set", _day_arg(DAYS - 1))  # slice_columns: [Contract_Month_to_month]
+@pytest.fixture(scope="module")
+def monitored(loop):
+    """The metric tables after a run up to the last day (slice_columns: [Contract_Month_to_month])."""
+    loop.job("model-monitoring", "--set", _day_arg(DAYS - 1))
+    return loop
+
+
+def test_each_slice_is_profiled_and_compared_beside_the_whole_table(monitored):
+    loop = monitored
     day9 = pd.Timestamp(START + timedelta(days=DAYS - 1))
     drift = _metrics(loop, drift_name)
     drift = drift[(drift.window_start == day9) & (drift.drift_type == "BASELINE") & (drift.column_name == "MonthlyCharges")]
@@ -102,8 +109,8 @@ def test_each_slice_is_profiled_and_compared_beside_the_whole_table(loop):
     assert set(json.loads(ones.set_index("column_name").loc["Contract_Month_to_month", "frequent_items"])) == {"1"}
 
 
-def test_the_profile_table_holds_the_baseline_rows_beside_each_window(loop):
-    loop.job("model-monitoring", "--set", _day_arg(DAYS - 1))
+def test_the_profile_table_holds_the_baseline_rows_beside_each_window(monitored):
+    loop = monitored
     profile, drift = _metrics(loop, profile_name), _metrics(loop, drift_name)
     whole = profile[profile.slice_key.isna() & (profile.column_name == "MonthlyCharges")]
     baseline, window = whole[whole.log_type == "BASELINE"], whole[whole.log_type == "INPUT"]
