@@ -60,6 +60,7 @@ dist: install
 # Every workflow: the retraining job first, then a copy of the deployment file with its id in the
 # monitoring job's run_job_task (dbx 0.8.19 cannot name a job there; docs/monitoring.md).
 deploy: dbx
+	$(BIN)/telco-churn artifact-volume --environment $(ENV)
 ifneq ($(WORKFLOW),)
 	$(DBX) deploy $(WORKFLOW) --environment $(ENV)
 else

@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     refs.add_argument("--profile", default=None, help="~/.databrickscfg profile (default DATABRICKS_HOST/TOKEN)")
     refs.add_argument("--environment", default=None, help="keep only this environment (dev, staging, prod)")
 
+    volume = sub.add_parser("artifact-volume", help="create the Unity Catalog volume (and its catalog and schema, "
+                                                    "if missing) of .dbx/project.json's artifact_location")
+    volume.add_argument("--environment", required=True, help="an environment of .dbx/project.json")
+    volume.add_argument("--project-json", default=".dbx/project.json")
+    volume.add_argument("--profile", default=None, help="~/.databrickscfg profile (default DATABRICKS_HOST/TOKEN)")
+
     ui = sub.add_parser("ui", help="open the MLflow UI on the local tracking store")
     ui.add_argument("--workspace-dir", default=None)
     ui.add_argument("--port", type=int, default=5000)
@@ -205,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                    args.environment)
             print(f"{args.out}: job://{', job://'.join(names) or '(none)'} resolved")
             return 0
+        if args.command == "artifact-volume":
+            from telco_churn.deployment.artifact_volume import main as artifact_volume_main
+
+            return artifact_volume_main(args)
         if args.command == "ui":
             from telco_churn.paths import local_workspace_dir
             from telco_churn.tracking import TrackingStore

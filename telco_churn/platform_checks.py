@@ -33,6 +33,12 @@ def check_catalog(spark, env: "EnvSettings", source: str) -> None:
                                   "USE CATALOG on it, or set catalog", "catalog")
 
 
+# What a workspace whose registry is disabled answers: 403 PERMISSION_DENIED ("The legacy workspace
+# model registry is disabled ...", the local workspace's uc profile); FEATURE_DISABLED is MLflow's
+# code for a feature a server has switched off. No published Databricks reference names the code.
+REGISTRY_OFF_CODES = ("PERMISSION_DENIED", "FEATURE_DISABLED")
+
+
 def check_registry(tracking: "TrackingStore", env: "EnvSettings", source: str) -> None:
     """Stages on a workspace whose workspace model registry is disabled (new accounts whose
     default catalog is in Unity Catalog, since April 2024) are refused."""
@@ -42,9 +48,11 @@ def check_registry(tracking: "TrackingStore", env: "EnvSettings", source: str) -
     from mlflow.exceptions import MlflowException
 
     try:
+        # Listing is allowed to anyone where the registry is on (it shows what the caller may see):
+        # a refusal of the list itself means the registry is off.
         MlflowClient(tracking.tracking_uri, tracking.registry_uri).search_registered_models(max_results=1)
     except MlflowException as exc:
-        if exc.error_code != "FEATURE_DISABLED":
+        if exc.error_code not in REGISTRY_OFF_CODES:
             raise
         raise ConfigError(source, f"the workspace model registry is disabled in this workspace ({exc.message}): "
                                   "set platform: uc (Unity Catalog registry, aliases) for environment "

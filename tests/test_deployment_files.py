@@ -121,8 +121,8 @@ def test_dbx_parser_accepts_deployment_file_for_every_environment(dbx_python):
     for env in ENVIRONMENTS:
         # dbx and telco_churn.deployment read the same workflows and tasks from the file.
         assert seen[env]["workflows"] == {name: wf.task_keys for name, wf in ours.workflows(env).items()}
-        # file:fuse:// references are only possible with a DBFS artifact location.
-        assert seen[env]["artifact_location"].startswith("dbfs:/"), env
+        # dbx's artifacts (the wheel, file:// references) go to a Unity Catalog volume, not the DBFS root.
+        assert seen[env]["artifact_location"] == f"dbfs:/Volumes/{env}/telco_churn/artifacts/dbx", env
 
 
 @pytest.mark.parametrize(
@@ -162,17 +162,24 @@ def test_deployment_file_passes_offline_checks():
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ('"file:fuse://conf/job_configs/model_train.yml"', '"file:fuse://conf/job_configs/model_trian.yml"',
-         "referenced file conf/job_configs/model_trian.yml does not exist"),
+        ('"file://tests/integration/test_initial_train_register.py"]',
+         '"file://tests/integration/test_initial_train_registr.py"]',
+         "referenced file tests/integration/test_initial_train_registr.py does not exist"),
         ('"file://tests/integration/run_integration_tests.py"', '"file://tests/integration/run_tests.py"',
          "referenced file tests/integration/run_tests.py does not exist"),
         ('entry_point: "telco-churn-model-deployment"', 'entry_point: "telco-churn-model-deploy"',
          "entry point 'telco-churn-model-deploy' is not a console_scripts entry of setup.py"),
         ('package_name: "telco_churn"', 'package_name: "telco-churn-jobs"',
          "package_name 'telco-churn-jobs' is not setup.py's name 'telco_churn'"),
-        ('"--conf-file", "file:fuse://conf/job_configs/model_inference_batch.yml"',
-         '"--conf-file", "file:fuse://conf/job_configs/model_train.yml"',
+        ('["--env", "prod", "--set", "append_to_log=true"]',
+         '["--env", "prod", "--conf-file", "/Volumes/prod/telco_churn/conf/model_train.yml", "--set", "append_to_log=true"]',
          "entry point telco-churn-model-inference-batch gets job config"),
+        ('["--env", "prod", "--set", "append_to_log=true"]',
+         '["--env", "prod", "--conf-file", "file:fuse://conf/job_configs/model_inference_batch.yml"]',
+         "dbx hands file:fuse:// files to the job as /dbfs/ paths in the DBFS root"),
+        ('["--env", "prod", "--set", "append_to_log=true"]',
+         '["--env", "prod", "--env-file", "file:fuse://conf/environments.yml"]',
+         "--env-file file:fuse://conf/environments.yml: dbx hands file:fuse:// files"),
         ('["--env", "prod",', '["--env", "staging",', "expected --env prod"),
         ('job_cluster_key: "telco-churn-cluster"\n            python_wheel_task:\n              <<: *model-train-wheel',
          'job_cluster_key: "telco-churn-clustr"\n            python_wheel_task:\n              <<: *model-train-wheel',
@@ -185,7 +192,8 @@ def test_deployment_file_passes_offline_checks():
         ('- <<: *prod-demo-setup\n', '- <<: *prod-demo-setup\n            depends_on: [{task_key: "model-train"}]\n',
          "depends_on forms a cycle: demo-setup -> model-train -> feature-table-creation -> data-ingest -> demo-setup"),
     ],
-    ids=["missing-conf", "missing-python-file", "unknown-entry-point", "package-name", "conf-mismatch",
+    ids=["missing-test-file", "missing-python-file", "unknown-entry-point", "package-name", "conf-mismatch",
+         "fuse-conf-file", "fuse-env-file",
          "env-mismatch", "undeclared-job-cluster", "prefix-mismatch", "unknown-dependency", "cycle"],
 )
 def test_offline_checks_name_the_problem_in_a_broken_copy(tmp_path, old, new, expected):
@@ -214,7 +222,7 @@ def test_initial_model_train_register_is_the_chain_of_the_single_jobs():
         assert (task.entry_point, task.arguments) == (single.entry_point, single.arguments)
 
 
-def test_every_task_passes_env_env_file_and_its_job_config():
+def test_every_task_passes_its_env_and_reads_the_configs_inside_the_wheel():
     spec = load_deployment(DEPLOYMENT)
     for env in ENVIRONMENTS:
         for workflow in spec.workflows(env).values():
@@ -222,24 +230,30 @@ def test_every_task_passes_env_env_file_and_its_job_config():
                 if task.task_type in ("condition_task", "run_job_task"):
                     continue
                 assert option_values(task.arguments, "--env") == [env], (workflow.name, task.key)
-                assert option_values(task.arguments, "--env-file") == ["file:fuse://conf/environments.yml"]
-                if task.task_type == "python_wheel_task":
-                    conf = f"file:fuse://conf/job_configs/{JOB_CONFS[task.entry_point]}"
-                    assert option_values(task.arguments, "--conf-file") == [conf], (workflow.name, task.key)
+                # No config file in the DBFS root: the job's own conf/ ships in the wheel.
+                assert option_values(task.arguments, "--env-file") == [], (workflow.name, task.key)
+                assert option_values(task.arguments, "--conf-file") == [], (workflow.name, task.key)
+                assert not [a for a in task.arguments if a.startswith("file:fuse://")], (workflow.name, task.key)
+
+
+def test_a_missing_packaged_job_config_is_named(tmp_path):
+    root = tmp_path / "checkout"
+    (root / "conf" / "job_configs").mkdir(parents=True)
+    (root / "conf" / "environments.yml").write_text((REPO / "conf" / "environments.yml").read_text())
+    problems = check_deployment(load_deployment(DEPLOYMENT), root, PACKAGE, defined_environments, JOB_CONFS)
+    assert any("reads conf/job_configs/model_train.yml from inside the wheel, and it does not exist" in p
+               for p in problems), problems
 
 
 def test_integration_test_workflows_reference_every_integration_test_and_its_configs():
     spec = load_deployment(DEPLOYMENT)
     test_files = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "tests" / "integration").glob("test_*.py"))
-    chain = spec.workflow("prod", "PROD-telco-churn-initial-model-train-register")
-    chain_confs = sorted(reference_path(option_values(t.arguments, "--conf-file")[0]) for t in chain.tasks)
     for env in ("dev", "staging"):
         (task,) = spec.workflow(env, f"{PREFIXES[env]}-telco-churn-integration-test").tasks
         # Its own cluster: launched --from-assets, where shared job clusters do not exist.
         assert task.new_cluster and not task.job_cluster_key
         referenced = [reference_path(a) for a in task.arguments if a.startswith("file:")]
         assert sorted(r for r in referenced if r.startswith("tests/")) == test_files
-        assert sorted(reference_path(c) for c in option_values(task.arguments, "--conf-file")) == chain_confs
 
 
 def test_topological_order_follows_depends_on_not_file_order():
@@ -447,3 +461,14 @@ def test_notebook_sync_workflow_pushes_main_to_the_shared_master_copy():
     script = next(s for s in _scripts(job["steps"]) if "notebooks push" in s)
     args = build_parser().parse_args(_telco_churn_args(script))
     assert (args.notebooks_command, args.overwrite, args.remote) == ("push", True, "/Shared/main/notebooks")
+
+
+def test_the_artifact_volume_is_read_from_project_json_and_the_legacy_file_has_none():
+    from telco_churn.deployment.artifact_volume import ArtifactVolume, artifact_location, volume_of
+    from telco_churn.errors import ConfigError
+
+    for env in ENVIRONMENTS:
+        assert volume_of(artifact_location(PROJECT_JSON, env)) == ArtifactVolume(env, "telco_churn", "artifacts")
+        assert volume_of(artifact_location(REPO / ".dbx" / "project.legacy.json", env)) is None
+    with pytest.raises(ConfigError, match="no environment 'qa'"):
+        artifact_location(PROJECT_JSON, "qa")

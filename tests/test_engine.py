@@ -20,6 +20,19 @@ def test_auto_is_sail_off_databricks_and_databricks_on_a_cluster(monkeypatch):
     assert resolve_engine("sail") == "sail"  # an explicit choice wins
 
 
+def test_a_cluster_that_serves_its_session_over_spark_connect_is_used_whatever_its_runtime(monkeypatch):
+    """An execution context has DATABRICKS_RUNTIME_VERSION (dbx reads it) and, on a cluster that
+    serves Spark over Spark Connect, SPARK_REMOTE: the session's address decides."""
+    monkeypatch.delenv("TELCO_CHURN_ENGINE", raising=False)
+    monkeypatch.setenv("DATABRICKS_RUNTIME_VERSION", "17.3")
+    monkeypatch.setenv("SPARK_REMOTE", "sc://127.0.0.1:15002")
+    assert resolve_engine(None) == "connect"
+    monkeypatch.delenv("DATABRICKS_RUNTIME_VERSION")
+    assert resolve_engine(None) == "connect"
+    monkeypatch.setenv("TELCO_CHURN_ENGINE", "databricks")
+    assert resolve_engine(None) == "databricks"
+
+
 def test_environment_variable_is_the_switch(monkeypatch):
     monkeypatch.setenv("TELCO_CHURN_ENGINE", "classic")
     assert resolve_engine(None) == "classic"

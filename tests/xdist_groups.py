@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 # One dbx deployment (`deployed_prod`) for every module that needs it; test_dbx_flows runs first
-# (LONGEST_FIRST), so the release flow sees the registry its chain left.
+# (LONGEST_FIRST), so its promotion sees the registry the chain left.
 SHARED: dict[str, str] = {module: "prod-deployment" for module in (
     "tests/workspace/test_dbx_flows.py", "tests/workspace/test_notebook_build_training.py",
     "tests/workspace/test_ui_run_now.py", "tests/workspace/test_shipped_notebooks.py",
@@ -20,9 +20,10 @@ LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest
     "tests/workspace/test_notebook_build_training.py",
     "tests/workspace/test_ui_run_now.py",
     "tests/workspace/test_shipped_notebooks.py",
+    "tests/workspace/test_dbx_flow_uc.py",  # the documented flow on a uc workspace: about 170 s alone at load 4
     # Busy on the CPU: another worker's first unit, while SHARED waits on dbx and its runs.
     "tests/test_faults_million_rows.py",
-    "tests/workspace/test_dbx_execute.py",  # 70 s alone (dbx twice, MLflow's first calls)
+    "tests/workspace/test_dbx_execute.py",  # dbx execute three times: 120-170 s alone at a load of 8-11
     "tests/workspace/test_pull_request_flow.py",  # 46 s
     "tests/workspace/test_control_flow.py",  # about 40 s: two job clusters, a schedule, Chromium
     "tests/workspace/test_control_flow_dbx.py",  # one dbx deploy, 35 s

@@ -42,6 +42,7 @@ from local_workspace.services.workspace import urls as workspace_urls
 from local_workspace.services.workspace.models import WorkspaceTree
 from local_workspace.services.workspace.responses import WorkspaceResponses
 from local_workspace.store import Database
+from local_workspace.compute.sail_catalogs import sail_catalog_env
 from local_workspace.profiles import load_or_create_profile
 from local_workspace.services.files import urls as files_urls
 from local_workspace.services.files.models import VolumeFiles
@@ -58,6 +59,9 @@ from local_workspace.services.secrets import urls as secrets_urls
 from local_workspace.services.secrets.models import SecretStore
 from local_workspace.services.secrets.responses import SecretsResponses
 from local_workspace.ui.site import UiSite
+from local_workspace.principals import Principals
+from local_workspace.services.token_management import urls as token_management_urls
+from local_workspace.services.token_management.responses import TokenManagementResponses
 
 log = logging.getLogger("local_workspace")
 USER = "local-user@workspace.local"
@@ -86,7 +90,8 @@ class Workspace:
         self.libraries = ClusterLibraries(self.clusters, self.all_purpose, self.fuse)
         self.executor = RunExecutor(self.jobs, self.clusters, self.dirs.runs, self.fuse, self.redact,
                                     all_purpose=self.all_purpose)
-        self.secrets = SecretStore(self.dirs.root / "secrets", USER)
+        self.principals = Principals(self.dirs.root / "principals", USER, self.token)
+        self.secrets = SecretStore(self.dirs.root / "secrets", USER, self.principals.exists)
         self.commands = CommandExecution(self.clusters, self.redact)
         self.uc_models = UcModelRegistry(self.db, self.dirs.root / "uc-models", USER, self.unity_catalog)
         self._recover()
@@ -100,21 +105,30 @@ class Workspace:
         return {HOST_NAME, f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
 
     def redact(self, text: str) -> str:
-        """The token and every secret's value, as [REDACTED] (run output, command results, pages)."""
+        """Every token and secret value, as [REDACTED] (run output, command results, pages)."""
         if not text:
             return text
         for hidden in (self.token, *self.secrets.values()):
             text = text.replace(hidden, "[REDACTED]")
-        return text
+        return self.principals.redact_tokens(text)  # a service principal's token, in its own context
 
     def cluster_environment(self) -> dict[str, str]:
         """What every cluster is given: the workspace's address and a token, as on Databricks,
-        plus where its Spark warehouse lives (Sail keeps its catalog in memory)."""
-        return {
+        plus where its Spark warehouse lives (Sail keeps its catalog in memory).
+
+        No registry URI on a Unity Catalog workspace: a Databricks cluster sets none, and MLflow 3
+        (as on runtime 17.3 ML) then takes `databricks-uc` for the tracking URI `databricks`. A
+        legacy workspace's clusters keep its workspace registry, `databricks`."""
+        environment = {
             "DATABRICKS_HOST": self.base_url(), "DATABRICKS_TOKEN": self.token, "MLFLOW_TRACKING_URI": "databricks",
-            "MLFLOW_REGISTRY_URI": "databricks", "SPARK_WAREHOUSE_DIR": str(self.dirs.warehouse),
-            "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+            "SPARK_WAREHOUSE_DIR": str(self.dirs.warehouse), "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
         }
+        if self.profile.workspace_registry:
+            environment["MLFLOW_REGISTRY_URI"] = "databricks"
+        if self.profile.default_catalog:  # Spark's catalogs are the workspace's Unity Catalog
+            catalogs = [c["name"] for c in self.unity_catalog.list_catalogs()]
+            environment.update(sail_catalog_env(self.base_url(), self.token, catalogs, self.profile.default_catalog))
+        return environment
 
     def _recover(self) -> None:
         """After a crash: runs left active are failed, and their processes ended."""
@@ -136,7 +150,7 @@ class Workspace:
             *jobs_urls.routes(JobsResponses(self.jobs, self.executor)),
             *clusters_urls.routes(ClustersResponses(self.clusters, self.all_purpose)),
             *libraries_urls.routes(LibrariesResponses(self.libraries)),
-            *scim_urls.routes(ScimResponses(USER)),
+            *scim_urls.routes(ScimResponses(self.principals)),
             *(mlflow_urls.routes(mlflow_api) if self.profile.workspace_registry else
               registry_off_urls.routes(DisabledRegistryResponses())),
             *unity_catalog_urls.routes(UnityCatalogResponses(self.unity_catalog)),
@@ -145,11 +159,12 @@ class Workspace:
             *secrets_urls.routes(SecretsResponses(self.secrets)),
             *uc_registry_urls.routes(uc_registry_api),
             *uc_models_urls.routes(CatalogModelsResponses(self.uc_models)),
+            *token_management_urls.routes(TokenManagementResponses(self.principals)),
         ]
         public_routes = [*mlflow_urls.public_routes(mlflow_api), *uc_registry_urls.public_routes(uc_registry_api)]
         return Gateway(self.token, self.allowed_hosts, routes, public_routes,
                        mlflow_server, mlflow_urls.MLFLOW_PREFIXES, self.workspace_id,
-                       UiSite(self.token, self.jobs, self.executor, self.all_purpose))
+                       UiSite(self.token, self.jobs, self.executor, self.all_purpose), principals=self.principals)
 
     def close(self) -> None:
         self.scheduler.stop()

@@ -25,6 +25,7 @@ from local_workspace.services.mlflow_uc import catalog_urls as uc_models
 from local_workspace.services.mlflow_uc import urls as uc_registry
 from local_workspace.services.repos import urls as repos
 from local_workspace.services.scim import urls as scim
+from local_workspace.services.token_management import urls as token_management
 from local_workspace.services.workspace import urls as workspace
 
 SERVICES = (("DBFS 2.0", dbfs), ("Workspace 2.0", workspace), ("Repos 2.0", repos), ("Jobs 2.0 / 2.1 / 2.2", jobs),
@@ -33,6 +34,7 @@ SERVICES += (("Unity Catalog 2.1", unity_catalog), ("Files 2.0", files),
              ("Workspace model registry, disabled (uc profile)", workspace_registry))
 SERVICES += (("Libraries 2.0", libraries), ("Command Execution 1.2", commands), ("Secrets 2.0", secrets))
 SERVICES += (("MLflow Unity Catalog registry", uc_registry), ("Unity Catalog models", uc_models))
+SERVICES += (("Token management 2.0", token_management),)
 
 
 _VERSION = re.compile(r"^/api/(\d\.\d)/(.*)$")

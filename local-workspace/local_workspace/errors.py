@@ -91,6 +91,10 @@ class SchemaAlreadyExists(WorkspaceError):
     error_code, status = "SCHEMA_ALREADY_EXISTS", 409
 
 
+class TableAlreadyExists(WorkspaceError):
+    error_code, status = "TABLE_ALREADY_EXISTS", 409
+
+
 class AlreadyExists(WorkspaceError):
     error_code, status = "ALREADY_EXISTS", 409
 

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Request, Response
 
 from local_workspace.errors import EndpointNotFound, Unauthenticated, WorkspaceError
 from local_workspace.http import Route, reply
+from local_workspace.principals import ENVIRON_KEY
 
 log = logging.getLogger("local_workspace")
 WELL_KNOWN = "/.well-known/databricks-config"
@@ -23,8 +24,9 @@ WELL_KNOWN = "/.well-known/databricks-config"
 class Gateway:
     def __init__(self, token: str, allowed_hosts: Callable[[], set[str]], routes: list[Route],
                  public_routes: list[Route], mlflow_app, mlflow_prefixes: Iterable[str], workspace_id: str,
-                 ui=None):
+                 ui=None, principals=None):
         self.token, self.allowed_hosts = token, allowed_hosts
+        self.principals = principals  # local_workspace.principals.Principals: who a token stands for
         self.ui = ui  # the browser pages (local_workspace.ui.site.UiSite): cookie sessions, not the Bearer token
         self.mlflow_app, self.mlflow_prefixes = mlflow_app, tuple(mlflow_prefixes)
         self.workspace_id = workspace_id
@@ -52,9 +54,16 @@ class Gateway:
         return (request.host or "").lower() in self.allowed_hosts()
 
     def authenticated(self, request: Request) -> bool:
+        """True for a known bearer token; its principal goes into the request's environ."""
         header = request.headers.get("Authorization", "")
         scheme, _, value = header.partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), self.token.encode())
+        if scheme.lower() != "bearer":
+            return False
+        if self.principals is None:
+            return hmac.compare_digest(value.strip().encode(), self.token.encode())
+        principal = self.principals.identify(value.strip())
+        request.environ[ENVIRON_KEY] = principal
+        return principal is not None
 
     def dispatch(self, request: Request, environ) -> Response | None:
         if not self._host_ok(request):

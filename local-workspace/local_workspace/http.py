@@ -9,6 +9,7 @@ from typing import Any, Callable
 from werkzeug.wrappers import Request, Response
 
 from local_workspace.errors import InvalidParameterValue, MalformedRequest
+from local_workspace.principals import ENVIRON_KEY
 
 _MISSING = object()
 
@@ -108,3 +109,12 @@ def b64_field(value: object, what: str) -> bytes:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         raise InvalidParameterValue(f"Field '{what}' is not valid base64") from None
+
+
+def caller(request: Request):
+    """The principal who sent the request (local_workspace.principals.Principal), as the gateway
+    identified it by its token."""
+    found = request.environ.get(ENVIRON_KEY)
+    if found is None:
+        raise RuntimeError("the request reached a service without an identified caller")
+    return found

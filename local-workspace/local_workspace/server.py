@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from local_workspace.config import WorkspaceDirs
+from local_workspace.private_files import write_private_json
 from local_workspace.profiles import load_or_create_profile, stored_profile
 
 BIND = "127.0.0.1"  # never another interface
@@ -33,7 +34,7 @@ def serve(root: Path, port: int = DEFAULT_PORT, token: str | None = None, profil
     workspace.port = server.server_port
     server.app = workspace.wsgi()
     state = {"pid": os.getpid(), "port": workspace.port, "url": workspace.base_url()}
-    _write_private(workspace.dirs.server_file, json.dumps(state))
+    write_private_json(workspace.dirs.server_file, state)  # at once: clients poll for this file
     stopping = threading.Event()
 
     def stop(*_):
@@ -53,12 +54,6 @@ def serve(root: Path, port: int = DEFAULT_PORT, token: str | None = None, profil
         workspace.dirs.server_file.unlink(missing_ok=True)
         log.info("Workspace stopped")
     return 0
-
-
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
 
 
 def running(root: Path) -> dict | None:

@@ -147,25 +147,35 @@ def _check_task(
         if not str(task.python_file or "").startswith("file://"):
             problems.append(f"python_file must be a file:// reference, got {task.python_file!r}")
     elif task.task_type == "python_wheel_task":
-        problems += _check_wheel_task(task, package, job_confs)
+        problems += _check_wheel_task(task, package, job_confs, root)
     else:
         problems.append(f"task type {task.task_type} cannot be run by the local launcher")
 
     envs = option_values(task.arguments, "--env")
     if envs != [workflow.environment]:
         problems.append(f"passes --env {envs or '(nothing)'}; expected --env {workflow.environment}")
-    env_files = option_values(task.arguments, "--env-file")
-    if len(env_files) != 1:
-        problems.append(f"passes --env-file {len(env_files)} times; expected once")
-    elif not env_files[0].startswith("file:fuse://"):
-        problems.append(f"--env-file {env_files[0]} should be a file:fuse:// reference")
-    elif known_environments is not None and resolve_reference(env_files[0], root).exists():
-        if workflow.environment not in known_environments(resolve_reference(env_files[0], root)):
-            problems.append(f"environment {workflow.environment} is not defined in {reference_path(env_files[0])}")
+    problems += _check_config_options(task)
+    # The job reads conf/environments.yml from inside the wheel (setup.py packages conf/).
+    env_file = root / PACKAGED_ENV_FILE
+    if known_environments is not None and env_file.exists() and workflow.environment not in known_environments(env_file):
+        problems.append(f"environment {workflow.environment} is not defined in {PACKAGED_ENV_FILE}")
     return problems
 
 
-def _check_wheel_task(task: Task, package: PackageInfo | None, job_confs: Mapping[str, str] | None) -> list[str]:
+PACKAGED_ENV_FILE = "conf/environments.yml"
+
+
+def _check_config_options(task: Task) -> list[str]:
+    """No config file handed over as a file:fuse:// reference: dbx gives the job a /dbfs/ path for
+    it, in the DBFS root, which a Unity Catalog workspace refuses. The configs ship in the wheel."""
+    return [f"{option} {value}: dbx hands file:fuse:// files to the job as /dbfs/ paths in the DBFS root, "
+            f"which Unity Catalog workspaces refuse; the configs ship inside the wheel, drop {option}"
+            for option in ("--env-file", "--conf-file") for value in option_values(task.arguments, option)
+            if value.startswith("file:fuse://")]
+
+
+def _check_wheel_task(task: Task, package: PackageInfo | None, job_confs: Mapping[str, str] | None,
+                      root: Path) -> list[str]:
     problems = []
     if package is not None:
         if task.package_name != package.name:
@@ -183,12 +193,12 @@ def _check_wheel_task(task: Task, package: PackageInfo | None, job_confs: Mappin
         return problems
     else:
         expected = job_confs[task.entry_point]
-    if len(confs) != 1:
-        problems.append(f"passes --conf-file {len(confs)} times; expected once")
-    elif Path(reference_path(confs[0]) if confs[0].startswith("file:") else confs[0]).name != expected:
+    if len(confs) > 1:
+        problems.append(f"passes --conf-file {len(confs)} times; expected at most once")
+    elif confs and Path(reference_path(confs[0]) if confs[0].startswith("file:") else confs[0]).name != expected:
         problems.append(f"entry point {task.entry_point} gets job config {confs[0]}; expected .../{expected}")
-    elif not confs[0].startswith("file:fuse://"):
-        problems.append(f"--conf-file {confs[0]} should be a file:fuse:// reference (the job opens it as a local file)")
+    elif not confs and not (root / "conf" / "job_configs" / expected).is_file():
+        problems.append(f"the job reads conf/job_configs/{expected} from inside the wheel, and it does not exist")
     return problems
 
 

@@ -43,20 +43,26 @@ class Engine:
 
 
 def on_databricks() -> bool:
+    """A Databricks runtime: the cluster says so (DATABRICKS_RUNTIME_VERSION), in tasks, notebooks
+    and execution contexts alike."""
     return "DATABRICKS_RUNTIME_VERSION" in os.environ
 
 
 def resolve_engine(requested: str | None) -> str:
-    """The engine to use: the explicit choice, else $TELCO_CHURN_ENGINE, else by where we run:
-    a Databricks cluster, a cluster that gives its Spark session over Spark Connect
-    ($SPARK_REMOTE), or this machine."""
+    """The engine to use: the explicit choice, else $TELCO_CHURN_ENGINE, else the session the
+    place we run on gives: a cluster that serves its Spark session over Spark Connect names it
+    ($SPARK_REMOTE), whatever its runtime version; a Databricks runtime without that address
+    has its session in-process; anywhere else, this machine's engine.
+
+    The session's address decides, not the runtime version: a runtime version says which
+    libraries a cluster has, not how its Spark is reached."""
     kind = requested or os.environ.get(ENGINE_ENV_VAR) or "auto"
     if kind not in ENGINES:
         raise ValueError(f"unknown engine '{kind}'; valid: {', '.join(ENGINES)}")
     if kind == "auto":
-        if on_databricks():
-            return "databricks"
-        return "connect" if os.environ.get(SPARK_REMOTE_VAR) else "sail"
+        if os.environ.get(SPARK_REMOTE_VAR):
+            return "connect"
+        return "databricks" if on_databricks() else "sail"
     return kind
 
 

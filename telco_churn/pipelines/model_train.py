@@ -45,6 +45,37 @@ def build_pipeline(features, params: RandomForestParams):
     return Pipeline([("preprocess", preprocess), ("classifier", RandomForestClassifier(**params.model_dump()))])
 
 
+def in_canonical_order(data):
+    """The rows sorted by every column. A join hands its rows back in no fixed order (on Sail as on
+    a Databricks cluster, more so once a table has several files), and the split and the forest
+    follow row order: sorted, the same data and `random_state` give the same model."""
+    return data.sort_values(list(data.columns), kind="stable", na_position="last").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    pipeline: object
+    features: object  # every feature column of the training set
+    x_train: object
+    n_test: int
+    metrics: dict[str, float]  # on the held-out split
+
+
+def fit(data, label_column: str, conf: ModelTrainConfig) -> Fitted:
+    """The pipeline fitted on a stratified split of the training set, and its held-out metrics."""
+    from sklearn.model_selection import train_test_split
+
+    from telco_churn.model.churn_classifier import score_frame
+    from telco_churn.pipelines.metrics import classification_metrics
+
+    data = in_canonical_order(data)
+    features, label = data.drop(columns=[label_column]), data[label_column]
+    x_train, x_test, y_train, y_test = train_test_split(
+        features, label, test_size=conf.test_size, random_state=conf.random_state, stratify=label)
+    pipeline = build_pipeline(features, conf.model_params).fit(x_train, y_train)
+    return Fitted(pipeline, features, x_train, len(x_test), classification_metrics(y_test, score_frame(pipeline, x_test)))
+
+
 class ModelTrainer:
     def __init__(self, conf: ModelTrainConfig, ctx: JobContext):
         self.conf, self.ctx = conf, ctx
@@ -100,27 +131,22 @@ class ModelTrainer:
                     ModelRegistry(env.registered_model_name, env.model_registry).assign(version, conf.promote_to)
                 self.ctx.logger.info("Version %s -> %s", version, conf.promote_to)
             else:
-                self.ctx.logger.info("Stage left to a person: telco-churn promote --version %s --stage Staging", version)
+                target = "--alias challenger" if env.model_registry == "aliases" else "--stage Staging"
+                self.ctx.logger.info("Promotion left to a person: telco-churn promote --version %s %s", version, target)
         return TrainResult(run.info.run_id, int(version) if version is not None else None, metrics)
 
     def _fit_log_register(self, training_set) -> tuple[dict[str, float], int | None]:
         """Fits on the checked training set and logs everything to the active run; the version, if registered."""
         import mlflow
         from mlflow.models import infer_signature
-        from sklearn.model_selection import train_test_split
 
         from telco_churn.model.churn_classifier import ChurnClassifier, score_frame
-        from telco_churn.pipelines.metrics import classification_metrics
 
         env, conf = self.ctx.env, self.conf
-        data = training_set.load_df().toPandas()
-        features, label = data.drop(columns=[env.label_column]), data[env.label_column]
-        x_train, x_test, y_train, y_test = train_test_split(
-            features, label, test_size=conf.test_size, random_state=conf.random_state, stratify=label)
-        pipeline = build_pipeline(features, conf.model_params).fit(x_train, y_train)
-        metrics = classification_metrics(y_test, score_frame(pipeline, x_test))
+        fitted = fit(training_set.load_df().toPandas(), env.label_column, conf)
+        pipeline, features, x_train, metrics = fitted.pipeline, fitted.features, fitted.x_train, fitted.metrics
         mlflow.log_params({**conf.model_params.model_dump(), "test_size": conf.test_size,
-                           "random_state": conf.random_state, "n_train": len(x_train), "n_test": len(x_test),
+                           "random_state": conf.random_state, "n_train": len(x_train), "n_test": fitted.n_test,
                            "n_features": features.shape[1]})
         mlflow.log_dict(redact(conf.model_dump(mode="json")), "config/model_train.json")
         mlflow.log_dict(redact(env.model_dump(mode="json")), "config/environment.json")

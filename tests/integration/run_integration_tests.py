@@ -1,8 +1,11 @@
 """Runs the integration tests with pytest: a spark_python_task on Databricks, or locally.
 
     python tests/integration/run_integration_tests.py --env staging \
-        --env-file /dbfs/.../conf/environments.yml --conf-file /dbfs/.../demo_setup.yml ... \
-        /dbfs/.../tests/integration/test_initial_train_register.py
+        dbfs:/Volumes/.../tests/integration/test_initial_train_register.py
+
+dbx hands a `file://` test file over as a `dbfs:/` URI; the cluster sees it at `/Volumes/...`
+(a Unity Catalog volume) or `/dbfs/...` (the DBFS root of a legacy workspace). Without
+--env-file and --conf-file the jobs read the configs inside the project's wheel.
 
 Settings reach the tests through TELCO_CHURN_IT_* environment variables (see the test module).
 """
@@ -26,6 +29,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def cluster_path(uri: str) -> str:
+    """`dbfs:/Volumes/x` -> `/Volumes/x`, `dbfs:/x` -> `/dbfs/x`; any other path as it is."""
+    if not uri.startswith("dbfs:/"):
+        return uri
+    inner = uri[len("dbfs:"):]
+    return inner if inner.startswith("/Volumes/") else "/dbfs" + inner
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ["TELCO_CHURN_IT_ENV"] = args.env
@@ -37,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["TELCO_CHURN_ENGINE"] = args.engine
     if args.workspace_dir:
         os.environ["TELCO_CHURN_IT_WORKSPACE"] = args.workspace_dir
-    tests = args.tests or [str(Path(__file__).resolve().parent)]
+    tests = [cluster_path(t) for t in args.tests] or [str(Path(__file__).resolve().parent)]
     # On Databricks the files sit on /dbfs (FUSE): write no bytecode or pytest cache there.
     sys.dont_write_bytecode = True
     import pytest

@@ -29,15 +29,33 @@ def workspace(tmp_path_factory) -> LocalWorkspace:
     running.stop()
 
 
-@pytest.fixture(scope="session")
-def project(tmp_path_factory, dbx_python):
-    """A clone of the checkout, as a user or a CI runner has it, to run dbx from."""
-    folder = project_copy(tmp_path_factory.mktemp("clone") / "telco-churn")
+def _clone(folder):
+    """The copy as a user or a CI runner has it: a git checkout with .venv-dbx, to run dbx from."""
     (folder / ".venv-dbx").symlink_to(DBX_BIN.parent)
     for command in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
                     ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "clone"]):
         subprocess.run(command, cwd=folder, check=True, capture_output=True)
     return folder
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory, dbx_python):
+    """A clone of the checkout with the legacy settings, for the legacy session workspace."""
+    return _clone(project_copy(tmp_path_factory.mktemp("clone") / "telco-churn"))
+
+
+@pytest.fixture(scope="session")
+def uc_workspace(tmp_path_factory) -> LocalWorkspace:
+    """A workspace as Databricks creates one today (profile uc)."""
+    running = start_workspace(tmp_path_factory.mktemp("workspaces") / "uc", profile="uc")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def uc_project(tmp_path_factory, dbx_python):
+    """A clone of the checkout with its default (Unity Catalog) settings."""
+    return _clone(project_copy(tmp_path_factory.mktemp("clone-uc") / "telco-churn", platform="uc"))
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +66,16 @@ def deployed_prod(workspace, project):
     done = deploy_every_workflow(workspace, project, "prod")
     launched = dbx(workspace, project, "launch", INITIAL, "--environment", "prod", "--trace")
     return done, launched
+
+
+@pytest.fixture(scope="session")
+def interactive_cluster(workspace) -> str:
+    """An all-purpose cluster made as a user makes one (`w.clusters.create_and_wait`), for the
+    modules that run on an existing_cluster_id; none of them installs a library on it."""
+    from datetime import timedelta
+
+    w = workspace.sdk()
+    details = w.clusters.create_and_wait(cluster_name="shared-interactive", spark_version="17.3.x-cpu-ml-scala2.13",
+                                         num_workers=0, node_type_id="local", timeout=timedelta(minutes=3))
+    yield details.cluster_id
+    w.clusters.permanent_delete(details.cluster_id)

@@ -110,10 +110,13 @@ def start_workspace(root: Path, token: str | None = None, profile: str = "legacy
 
 def project_copy(destination: Path, platform: str = "legacy") -> Path:
     """A copy of the checkout to deploy from (dbx builds dist/ in it). Its environments run on
-    `platform`: legacy (Hive metastore, workspace registry) until the workspace has Unity Catalog."""
+    `platform`; legacy takes the documented legacy option: `platform: legacy` and
+    .dbx/project.legacy.json (dbx's artifacts in the DBFS root) as .dbx/project.json."""
     shutil.copytree(REPO, destination, ignore=_COPY_IGNORE)
     envs = destination / "conf" / "environments.yml"
     envs.write_text(envs.read_text().replace("\n  platform: uc\n", f"\n  platform: {platform}\n", 1))
+    if platform == "legacy":
+        shutil.copyfile(destination / ".dbx" / "project.legacy.json", destination / ".dbx" / "project.json")
     return destination
 
 
@@ -122,9 +125,11 @@ def dbx(workspace: LocalWorkspace, project: Path, *args: str) -> subprocess.Comp
 
 
 def deploy_every_workflow(workspace: LocalWorkspace, project: Path, env: str) -> subprocess.CompletedProcess:
-    """`make deploy ENV=env`'s steps: the retraining workflow, `telco-churn resolve-job-refs` (dbx
-    cannot name a job in run_job_task), then every workflow from the resolved copy."""
-    steps = [[str(DBX_BIN / "dbx"), "deploy", f"{env.upper()}-telco-churn-retraining", "--environment", env],
+    """`make deploy ENV=env`'s steps: the artifacts' volume (none for a legacy artifact_location),
+    the retraining workflow, `telco-churn resolve-job-refs` (dbx cannot name a job in
+    run_job_task), then every workflow from the resolved copy."""
+    steps = [[str(REPO / ".venv" / "bin" / "telco-churn"), "artifact-volume", "--environment", env],
+             [str(DBX_BIN / "dbx"), "deploy", f"{env.upper()}-telco-churn-retraining", "--environment", env],
              [str(REPO / ".venv" / "bin" / "telco-churn"), "resolve-job-refs", "--environment", env,
               "--out", "conf/deployment-resolved.yml"],
              [str(DBX_BIN / "dbx"), "deploy", "--deployment-file", "conf/deployment-resolved.yml", "--environment", env]]

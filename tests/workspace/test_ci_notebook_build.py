@@ -78,6 +78,20 @@ def test_an_impossible_metric_fails_and_the_report_names_the_check(workspace, se
     assert report["mlflow_run"]["experiment_name"].startswith("/Shared/tests/notebook-build-")
 
 
+def test_a_spec_naming_an_existing_cluster_runs_there_and_passes(workspace, self_contained, interactive_cluster,
+                                                                  monkeypatch, capsys):
+    (self_contained / "on_existing.json").write_text(json.dumps({
+        "existing_cluster_id": interactive_cluster, "notebook_task": {"notebook_path": "on_existing"}, "timeout_seconds": 600}))
+    (self_contained / "src" / "on_existing.py").write_text(METRIC_NOTEBOOK)
+    done, report = _build(workspace, monkeypatch, capsys, self_contained, "on_existing", str(self_contained / "src"),
+                          "--expect-metric", "roc_auc>=0.7", "--expect-param", "max_depth=3")
+    assert done.returncode == 0, output(done)
+    assert report["info"]["result_state"] == "SUCCESS"
+    assert report["cluster_spec"]["existing_cluster_id"] == interactive_cluster
+    run = workspace.sdk().jobs.get_run(report["databricks_job"]["run_id"])
+    assert run.tasks[0].cluster_instance.cluster_id == interactive_cluster
+
+
 def test_a_raising_notebook_fails_with_its_error_in_the_report(workspace, self_contained, monkeypatch, capsys):
     # Fetched from a workspace folder (exported), as a notebook kept in the workspace is.
     src = f"/Shared/tests/kept-{uuid.uuid4().hex[:6]}"

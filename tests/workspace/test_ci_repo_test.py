@@ -1,5 +1,7 @@
 """`telco-churn ci repo-test` on a temporary clone of this repository: a branch whose integration
-test passes, one whose test fails; the temporary repo under /Repos/ci is gone either way."""
+test passes, one whose test fails; the temporary repo under /Repos/ci is gone either way. The same
+on an all-purpose cluster (`--existing-cluster-id`), and the Repos-API recipe it follows, run as
+its users write it with the legacy `databricks_cli` package (tests/workspace/repos_api_recipe.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ import sys
 import pytest
 
 from tests.workspace.ci_cli import output, telco_churn_here
-from tests.workspace.harness import REPO, project_copy
+from tests.workspace.harness import DBX_BIN, REPO, project_copy
+
+RECIPE = REPO / "tests" / "workspace" / "repos_api_recipe.py"
 
 
 def _git(folder, *args: str) -> None:
@@ -83,3 +87,32 @@ def test_repo_test_interrupted_cancels_its_run_and_deletes_the_repo(workspace, c
     assert f"Interrupted: run {run_id} canceled" in err and "Deleted repo" in out
     assert workspace.wait_run(run_id)["state"]["result_state"] == "CANCELED"
     assert _left_under_repos_ci(workspace) == []
+
+
+def test_repo_test_on_an_existing_cluster(workspace, clone, interactive_cluster, monkeypatch, capsys):
+    folder, _ = clone
+    done = telco_churn_here(workspace, monkeypatch, capsys, "ci", "repo-test", "--git-url", folder.as_uri(),
+                            "--branch", "passing", "--existing-cluster-id", interactive_cluster, "--poll-seconds", "0.5")
+    assert done.returncode == 0, output(done)
+    run_id = int(next(line for line in done.stdout.splitlines() if line.startswith("Submitted run")).split()[2])
+    run = workspace.sdk().jobs.get_run(run_id)
+    assert run.tasks[0].existing_cluster_id == interactive_cluster
+    assert run.tasks[0].cluster_instance.cluster_id == interactive_cluster
+    assert _left_under_repos_ci(workspace) == []
+
+
+@pytest.mark.parametrize("branch, state", [("passing", "SUCCESS"), ("failing", "FAILED")])
+def test_the_repos_api_recipe_as_written(workspace, clone, interactive_cluster, branch, state):
+    """create_repo, update_repo(branch=...), submit_run(run_name, existing_cluster_id, notebook_task),
+    then get_run until result_state: SUCCESS on the passing branch, FAILED on the failing one."""
+    folder, _ = clone
+    path = f"/Repos/recipe/telco-churn-{branch}"
+    done = workspace.run([str(DBX_BIN / "python"), str(RECIPE), folder.as_uri(), "gitHub", path, branch,
+                          interactive_cluster, "notebooks/integration_test", "0.5"])
+    assert done.returncode == (0 if state == "SUCCESS" else 1), output(done)
+    assert done.stdout.splitlines()[-1] == state
+    if state == "FAILED":
+        assert "max_features" in done.stdout  # the notebook's error, in the run's state message
+    run_id = int(done.stdout.split()[1])
+    assert workspace.sdk().jobs.get_run(run_id).tasks[0].cluster_instance.cluster_id == interactive_cluster
+    assert [r.path for r in workspace.sdk().repos.list(path_prefix="/Repos/recipe")] == []

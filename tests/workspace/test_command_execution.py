@@ -1,62 +1,47 @@
-"""Command Execution API 1.2 through databricks-sdk's `w.command_execution`: a context keeps its
+"""Command Execution API 1.2 through databricks-sdk's `w.command_execution`, on an all-purpose
+cluster made with `w.clusters.create_and_wait` in the session's workspace: a context keeps its
 state, has `spark`, `dbutils`, `display` and `%pip`; a long command is cancelled and the context
 still answers; the API's errors.
-
-The cluster is started with ClusterManager.start in the workspace's own process, until the
-Clusters API can create all-purpose clusters (then: `w.clusters.create_and_wait`).
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 from datetime import timedelta
 
 import pytest
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import InvalidState, NotFound
-from databricks.sdk.service.compute import (CommandStatus, CommandStatusResponse, ContextStatus,
-                                            ContextStatusResponse, Language, ResultType)
+from databricks.sdk.service.compute import (ClusterSource, CommandStatus, CommandStatusResponse, ContextStatus,
+                                            ContextStatusResponse, Language, ResultType, State)
 
 from tests.workspace.parity import assert_parses
 from tests.workspace.wheels import make_wheel
 
 WAIT = timedelta(seconds=30)
-SPEC = {"spark_version": "17.3.x-cpu-ml-scala2.13", "num_workers": 0, "node_type_id": "local"}
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """A workspace served from this process, so the test can start an all-purpose cluster in it."""
-    from werkzeug.serving import make_server
-
-    from local_workspace.app import Workspace
-
-    workspace = Workspace(tmp_path_factory.mktemp("commands") / "ws")
-    server = make_server("127.0.0.1", 0, None, threaded=True)
-    workspace.port = server.server_port
-    server.app = workspace.wsgi()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    cluster = workspace.clusters.start(run_id=None, name="interactive", spec=SPEC, source="API")
-    yield workspace, cluster
-    server.shutdown()
-    workspace.close()
+def w(workspace) -> WorkspaceClient:
+    return workspace.sdk()
 
 
 @pytest.fixture(scope="module")
-def w(served) -> WorkspaceClient:
-    workspace, _ = served
-    return WorkspaceClient(host=workspace.base_url(), token=workspace.token)
+def cluster_id(w):
+    """An all-purpose cluster, as a user makes one; permanently deleted at the end of the module."""
+    details = w.clusters.create_and_wait(cluster_name="commands-interactive", spark_version="17.3.x-cpu-ml-scala2.13",
+                                         num_workers=0, node_type_id="local", timeout=timedelta(minutes=3))
+    assert details.state == State.RUNNING
+    yield details.cluster_id
+    w.clusters.permanent_delete(details.cluster_id)
 
 
 @pytest.fixture(scope="module")
-def context(w, served):
-    _, cluster = served
-    created = w.command_execution.create_and_wait(cluster_id=cluster.cluster_id, language=Language.PYTHON, timeout=WAIT)
-    return cluster.cluster_id, created.id
+def context(w, cluster_id):
+    created = w.command_execution.create_and_wait(cluster_id=cluster_id, language=Language.PYTHON, timeout=WAIT)
+    return cluster_id, created.id
 
 
 def _raw_status(w, cluster_id, context_id, command_id) -> dict:
@@ -106,15 +91,14 @@ def test_a_secret_printed_in_a_command_is_redacted(w, context):
     assert shown.results.data == "[REDACTED] 13"
 
 
-def test_pip_library_is_this_contexts_only(w, served, context):
-    _, cluster = served
-    other = w.command_execution.create_and_wait(cluster_id=cluster.cluster_id, language=Language.PYTHON, timeout=WAIT)
+def test_pip_library_is_this_contexts_only(w, cluster_id, context):
+    other = w.command_execution.create_and_wait(cluster_id=cluster_id, language=Language.PYTHON, timeout=WAIT)
     try:
-        result = _run(w, (cluster.cluster_id, other.id), "import ctxlib")
+        result = _run(w, (cluster_id, other.id), "import ctxlib")
         assert result.results.result_type == ResultType.ERROR
         assert "No module named 'ctxlib'" in result.results.summary
     finally:
-        w.command_execution.destroy(cluster_id=cluster.cluster_id, context_id=other.id)
+        w.command_execution.destroy(cluster_id=cluster_id, context_id=other.id)
 
 
 def test_display_gives_a_table_and_an_error_gives_cause_and_summary(w, context):
@@ -150,7 +134,7 @@ def test_restart_python_keeps_the_context_and_its_pip_libraries(w, context):
     assert after.results.data == "from the wheel False"
 
 
-def test_unknown_ids_and_a_dead_context(w, served, context):
+def test_unknown_ids_and_a_dead_context(w, context):
     cluster_id, context_id = context
     with pytest.raises(NotFound):
         w.command_execution.context_status(cluster_id=cluster_id, context_id="123")
@@ -160,8 +144,8 @@ def test_unknown_ids_and_a_dead_context(w, served, context):
         w.command_execution.context_status(cluster_id="0000-000000-nope", context_id=context_id)
 
     doomed = w.command_execution.create_and_wait(cluster_id=cluster_id, language=Language.PYTHON, timeout=WAIT)
-    workspace, _ = served
-    os.kill(workspace.commands._contexts[doomed.id].process.pid, signal.SIGKILL)
+    pid = int(_run(w, (cluster_id, doomed.id), "import os\nprint(os.getpid())").results.data)  # the context's interpreter
+    os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
     while w.command_execution.context_status(cluster_id=cluster_id, context_id=doomed.id).status != ContextStatus.ERROR:
         assert time.monotonic() < deadline
@@ -175,12 +159,16 @@ def test_unknown_ids_and_a_dead_context(w, served, context):
         w.command_execution.context_status(cluster_id=cluster_id, context_id=doomed.id)
 
 
-def test_commands_on_a_terminated_cluster_are_refused(w, served, context):
-    """Last: it terminates the module's cluster."""
-    workspace, cluster = served
+def test_commands_on_a_terminated_cluster_are_refused(w, context):
+    """Last: it terminates the module's cluster (`clusters/delete`), then starts it again."""
     cluster_id, context_id = context
-    workspace.clusters.terminate(cluster, "terminated by the test")
+    w.clusters.delete_and_wait(cluster_id, timeout=WAIT)
     with pytest.raises(InvalidState, match="not running"):
         w.command_execution.execute(cluster_id=cluster_id, context_id=context_id, command="print(1)")
     with pytest.raises(InvalidState, match="not running"):
         w.command_execution.create(cluster_id=cluster_id, language=Language.PYTHON)
+
+    w.clusters.ensure_cluster_is_running(cluster_id)  # starts it, as a user's script does
+    assert {c.cluster_id: c.cluster_source for c in w.clusters.list()}[cluster_id] == ClusterSource.API
+    fresh = w.command_execution.create_and_wait(cluster_id=cluster_id, language=Language.PYTHON, timeout=WAIT)
+    assert _run(w, (cluster_id, fresh.id), "print('back')").results.data == "back"

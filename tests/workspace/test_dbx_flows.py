@@ -1,25 +1,20 @@
-"""The real dbx 0.8.19 against the local workspace: every PROD- workflow deployed and the initial
-train-register chain launched (the wheel dbx built runs on local clusters); then the README's
-release and "Run now" flow: the deploy steps of .github/workflows/onrelease.yml verbatim, the
-manual promotions with the README's command, and `databricks jobs run-now` of the train,
-deployment and inference jobs. One module (one test worker): the release flow needs the chain's
+"""The documented flow with the legacy settings (`platform: legacy`, .dbx/project.legacy.json) on a
+legacy workspace, with the real dbx 0.8.19: every PROD- workflow deployed and the initial
+train-register chain launched (the wheel dbx built runs on local clusters), and promotion by
+stage with the README's command. The release steps and `databricks jobs run-now` are tested on a
+uc workspace (test_dbx_flow_uc.py). One module (one test worker): promotion needs the chain's
 version 1.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-import yaml
 from databricks.sdk.service import jobs
 
 from telco_churn.deployment.spec import load_deployment
 from tests.workspace.conftest import INITIAL
-from tests.workspace.harness import REPO, databricks_cli
+from tests.workspace.flows import TELCO_CHURN, ok
+from tests.workspace.harness import REPO
 from tests.workspace.parity import assert_parses
 
 ARTIFACTS = "dbfs:/Shared/telco-churn/prod/dbx/artifacts/"
@@ -51,11 +46,7 @@ def _deployed_jobs(workspace) -> dict[str, dict]:
 
 
 def _expected_argument(argument: str, deployed_value: str) -> bool:
-    """dbx hands file:fuse:// files to jobs as /dbfs/ paths, file:// ones as dbfs:/ paths."""
-    if argument.startswith("file:fuse://"):
-        relative = argument[len("file:fuse://"):]
-        return deployed_value.startswith("/dbfs/" + ARTIFACTS[len("dbfs:/"):]) and deployed_value.endswith(
-            f"/artifacts/{relative}")
+    """dbx hands file:// files to jobs as dbfs:/ paths under its artifact location."""
     if argument.startswith("file://"):
         return deployed_value.startswith(ARTIFACTS) and deployed_value.endswith(f"/artifacts/{argument[7:]}")
     return argument == deployed_value
@@ -96,27 +87,10 @@ def test_every_deployed_job_matches_deployment_yml(deployed_prod, workspace, pro
             assert len(params) == len(task.arguments), (name, task.key)
             for argument, value in zip(task.arguments, params):
                 assert _expected_argument(argument, value), (name, task.key, argument, value)
-                if value.startswith("/dbfs/"):
-                    # The FUSE path reaches the very file dbx uploaded from the project it deployed.
-                    uploaded = dbfs_root / value[len("/dbfs/"):]
-                    assert uploaded.read_bytes() == (project / argument[len("file:fuse://"):]).read_bytes()
-
-
-TAG = "v0.1.0"
-# What GitHub Actions sets for a push of a v* tag.
-GITHUB_TAG_ENV = {"GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_EVENT_NAME": "push", "GITHUB_REF": f"refs/tags/{TAG}",
-                  "GITHUB_REF_NAME": TAG, "GITHUB_REF_TYPE": "tag", "GITHUB_REPOSITORY": "example/telco-churn"}
-TELCO_CHURN = str(Path(sys.executable).parent / "telco-churn")
-
-
-def release_deploy_steps() -> list[str]:
-    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "onrelease.yml").read_text())
-    return [step["run"] for step in workflow["jobs"]["deploy"]["steps"] if "dbx deploy" in step.get("run", "")]
-
-
-def _ok(done: subprocess.CompletedProcess) -> str:
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return done.stdout
+                if value.startswith("dbfs:/"):
+                    # The path reaches the very file dbx uploaded from the project it deployed.
+                    uploaded = dbfs_root / value[len("dbfs:/"):]
+                    assert uploaded.read_bytes() == (project / argument[len("file://"):]).read_bytes()
 
 
 @pytest.fixture
@@ -129,50 +103,14 @@ def mlflow_client(workspace, monkeypatch):
     return MlflowClient(tracking_uri="databricks", registry_uri="databricks")
 
 
-def _latest_runs(client, experiment: str, filter_string: str = "") -> list:
-    found = client.get_experiment_by_name(experiment)
-    return client.search_runs([found.experiment_id], filter_string, order_by=["attributes.start_time DESC"])
-
-
-def _run_now(workspace, job_id: int, *extra: str) -> dict:
-    out = _ok(databricks_cli(workspace, "jobs", "run-now", "--version", "2.1", "--job-id", str(job_id), *extra))
-    run = workspace.wait_run(json.loads(out)["run_id"])
-    assert run["state"]["result_state"] == "SUCCESS", json.dumps(run["state"]) + _task_errors(workspace, run)
-    return run
-
-
-def _task_errors(workspace, run) -> str:
-    client = workspace.sdk().api_client
-    outputs = [client.do("GET", "/api/2.1/jobs/runs/get-output", query={"run_id": t["run_id"]}) for t in run["tasks"]]
-    return "\n".join(o.get("error_trace", o.get("logs", ""))[-3000:] for o in outputs)
-
-
-def test_release_then_run_now_reaches_the_story_decision(deployed_prod, workspace, project, mlflow_client):
+def test_promotion_by_stage_with_the_readme_command(deployed_prod, workspace, project, mlflow_client):
+    """The legacy settings' end of the flow: version 1 of the chain to Production with the README's
+    command, in the workspace registry (stages). The release steps and the run-nows run on a uc
+    workspace (test_dbx_flow_uc.py); test_ui_run_now runs the train job from the Jobs page here."""
     assert deployed_prod[1].returncode == 0, "the initial chain must have registered version 1"
-    for command in release_deploy_steps():
-        _ok(workspace.run(["bash", "-e", "-c", command], cwd=project, extra_env=GITHUB_TAG_ENV))
-    jobs = json.loads(_ok(databricks_cli(workspace, "jobs", "list", "--version", "2.1", "--output", "JSON")))["jobs"]
-    job_ids = {j["settings"]["name"]: j["job_id"] for j in jobs}
-    # dbx records each deployment as an MLflow run of its workspace_directory, with the --tags.
-    releases = _latest_runs(mlflow_client, "/Shared/telco-churn/prod/dbx", f"tags.release = '{TAG}'")
-    assert [r.data.tags["dbx_status"] for r in releases] == ["SUCCESS"] * len(release_deploy_steps())
-
     promote = [TELCO_CHURN, "promote", "--env", "prod", "--engine", "databricks"]
-    _ok(workspace.run([*promote, "--version", "1", "--stage", "Production"], cwd=project))
-    # The pull request of the README's step 3 deepens the trees: run-now with those parameters.
-    train = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/get", query={"job_id": job_ids["PROD-telco-churn-model-train"]})
-    params = train["settings"]["tasks"][0]["python_wheel_task"]["parameters"]
-    _run_now(workspace, job_ids["PROD-telco-churn-model-train"], "--python-params",
-             json.dumps([*params, "--set", "model_params.max_depth=8"]))
-    _ok(workspace.run([*promote, "--version", "2", "--stage", "Staging"], cwd=project))
-    _run_now(workspace, job_ids["PROD-telco-churn-model-deployment"])
-    _run_now(workspace, job_ids["PROD-telco-churn-model-inference-batch"])
-
-    stages = {v.version: v.current_stage for v in mlflow_client.search_model_versions("name='telco_churn_prod'")}
-    assert stages == {"1": "Archived", "2": "Production"}
-    decision = _latest_runs(mlflow_client, "/Shared/telco-churn/prod/model-deployment")[0].data.tags["decision"]
-    assert decision == "promote_candidate_better"  # the story's decision: depth 8 beats depth 4
-    from deltalake import DeltaTable
-
-    predictions = workspace.root / "dbfs/user/hive/warehouse/hive_metastore/telco_churn_prod/churn_predictions"
-    assert DeltaTable(str(predictions)).to_pyarrow_table().num_rows == 7043
+    ok(workspace.run([*promote, "--version", "1", "--stage", "Production"], cwd=project))
+    assert mlflow_client.get_model_version("telco_churn_prod", "1").current_stage == "Production"
+    # Back to where the initial chain left it: test_ui_run_now promotes version 1 in the MLflow UI.
+    ok(workspace.run([*promote, "--version", "1", "--stage", "None"], cwd=project))
+    assert mlflow_client.get_model_version("telco_churn_prod", "1").current_stage == "None"

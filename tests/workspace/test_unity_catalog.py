@@ -252,3 +252,105 @@ def test_uc_installs_wheels_from_volumes_and_refuses_dbfs_and_old_runtimes(uc, v
     assert tasks["dbfs_script"].state.state_message == "PERMISSION_DENIED: " + DBFS_DISABLED + "/Shared/main.py"
     old = tasks["old_runtime"].state
     assert old.result_state == jobs.RunResultState.FAILED and "prior to 13.3 LTS" in old.state_message
+
+
+def test_uc_refuses_an_all_purpose_cluster_below_13_3_as_its_terminated_state(uc):
+    import time
+
+    client = uc.sdk()
+    cluster_id = client.clusters.create(cluster_name="old-runtime", spark_version="12.2.x-cpu-ml-scala2.12",
+                                        num_workers=0).cluster_id
+    deadline = time.monotonic() + 60
+    while (details := client.clusters.get(cluster_id)).state not in (compute.State.TERMINATED, compute.State.RUNNING):
+        assert time.monotonic() < deadline, details.state
+        time.sleep(0.2)
+    assert details.state == compute.State.TERMINATED
+    assert "prior to 13.3 LTS" in details.state_message and "12.2.x-cpu-ml-scala2.12" in details.state_message
+    client.clusters.permanent_delete(cluster_id)
+
+
+def test_stages_on_a_uc_workspace_are_refused_early_naming_platform(uc, monkeypatch):
+    """The project's check with MLflow's own client: the workspace registry's refusal becomes a
+    ConfigError that names the setting to change."""
+    from telco_churn.config.environment import load_environment
+    from telco_churn.errors import ConfigError
+    from telco_churn.paths import default_env_file
+    from telco_churn.platform_checks import check_registry
+    from telco_churn.tracking import TrackingStore
+
+    monkeypatch.setenv("DATABRICKS_HOST", uc.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", uc.token)
+    env = load_environment(default_env_file(), "prod", ["platform=legacy"])
+    with pytest.raises(ConfigError, match="workspace model registry is disabled") as refused:
+        check_registry(TrackingStore.databricks(unity_catalog=False), env, "conf/environments.yml")
+    assert refused.value.key == "platform"
+
+
+@pytest.mark.parametrize(("profile", "registry_uri"), [("uc", None), ("legacy", "databricks")])
+def test_clusters_get_a_registry_uri_only_on_a_legacy_workspace(tmp_path, profile, registry_uri):
+    """A Databricks cluster sets no registry URI: MLflow 3 then uses databricks-uc on a Unity Catalog
+    workspace. The legacy profile's clusters keep the workspace registry they have always used."""
+    from local_workspace.app import Workspace
+
+    workspace = Workspace(tmp_path / "ws", profile=profile)
+    try:
+        environment = workspace.cluster_environment()
+    finally:
+        workspace.close()
+    assert environment.get("MLFLOW_REGISTRY_URI") == registry_uri
+    assert environment["MLFLOW_TRACKING_URI"] == "databricks"
+
+
+def test_create_table_takes_external_delta_tables_only_and_refuses_unknown_names(uc, volume, tmp_path):
+    """Databricks' Create Table API for external clients (what a cluster's Spark catalog calls for
+    `CREATE TABLE ... USING DELTA LOCATION`): external Delta only; bad input writes nothing."""
+    from databricks.sdk.errors import InvalidParameterValue, ResourceConflict
+
+    client = uc.sdk()
+    columns = [catalog.ColumnInfo(name="customerID", type_name=catalog.ColumnTypeName.STRING, type_text="string",
+                                  type_json='{"name":"customerID","type":"string","nullable":true,"metadata":{}}',
+                                  position=0, nullable=True)]
+    location = str(tmp_path / "features")
+    created = client.tables.create("features", "dev", "churn", catalog.TableType.EXTERNAL,
+                                   catalog.DataSourceFormat.DELTA, location, columns=columns)
+    assert created.full_name == "dev.churn.features" and created.storage_location == location
+    assert_parses(catalog.TableInfo, client.api_client.do("GET", f"{UC}/tables/dev.churn.features"))
+    with pytest.raises(ResourceConflict) as taken:
+        client.tables.create("features", "dev", "churn", catalog.TableType.EXTERNAL,
+                             catalog.DataSourceFormat.DELTA, location)
+    assert taken.value.error_code == "TABLE_ALREADY_EXISTS"
+    with pytest.raises(InvalidParameterValue):
+        client.tables.create("managed", "dev", "churn", catalog.TableType.MANAGED, catalog.DataSourceFormat.DELTA, location)
+    with pytest.raises(NotFound) as missing:
+        client.tables.create("t", "nowhere", "churn", catalog.TableType.EXTERNAL, catalog.DataSourceFormat.DELTA, location)
+    assert missing.value.error_code == "CATALOG_DOES_NOT_EXIST"
+    assert [t.name for t in client.tables.list("dev", "churn")] == ["features"]
+    client.tables.delete("dev.churn.features")
+
+
+SCHEMAS_ON_A_CLUSTER = """
+import os
+from pyspark.sql import SparkSession
+
+spark = SparkSession.builder.remote(os.environ["SPARK_REMOTE"]).getOrCreate()
+spark.sql("CREATE SCHEMA IF NOT EXISTS dev.made_on_cluster")
+print("current catalog:", spark.catalog.currentCatalog())
+spark.sql("CREATE SCHEMA IF NOT EXISTS nowhere.made_on_cluster")
+"""
+
+
+def test_a_clusters_spark_catalogs_are_the_workspaces_unity_catalog(uc, volume):
+    """Three-level names on a cluster reach the workspace's Unity Catalog; a catalog it does not have
+    is refused (Sail's message around Unity Catalog's 404, not Databricks' NO_SUCH_CATALOG_EXCEPTION)."""
+    client = uc.sdk()
+    client.files.upload("/Volumes/dev/churn/artifacts/schemas_on_a_cluster.py", io.BytesIO(SCHEMAS_ON_A_CLUSTER.encode()),
+                        overwrite=True)
+    (task,) = _tasks(uc, [jobs.SubmitTask(
+        task_key="schemas", new_cluster=compute.ClusterSpec(spark_version="17.3.x-cpu-ml-scala2.13", num_workers=0),
+        spark_python_task=jobs.SparkPythonTask(python_file="/Volumes/dev/churn/artifacts/schemas_on_a_cluster.py"))]).values()
+    output = client.jobs.get_run_output(task.run_id)
+    assert task.state.result_state == jobs.RunResultState.FAILED, output.logs
+    assert "current catalog: workspace" in output.logs  # the workspace's default catalog
+    assert "Failed to create schema" in (output.error or "") + (output.error_trace or ""), output
+    assert "made_on_cluster" in {s.name for s in client.schemas.list("dev")}
+    assert "nowhere" not in {c.name for c in client.catalogs.list()}

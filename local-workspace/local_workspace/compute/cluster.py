@@ -261,14 +261,19 @@ class ClusterManager:
 
     def start(self, run_id: int | None, name: str, spec: dict, source: str = "JOB", warm: bool = False) -> LocalCluster:
         """A running job cluster; `warm`: its tasks fork from the workspace's warm launcher."""
-        refused = runtime_refusal(spec, self.min_runtime)
-        if refused:
-            raise ClusterError(refused)
         return self.boot(self.create_record(run_id, name, spec, source), warm=warm)
 
     def boot(self, cluster_id: str, warm: bool = True) -> LocalCluster:
-        """Starts the recorded cluster's driver (its row is PENDING or RESTARTING); RUNNING once it listens."""
+        """Starts the recorded cluster's driver (its row is PENDING or RESTARTING); RUNNING once it listens.
+
+        Every cluster, job or all-purpose, passes here: a runtime below the profile's floor ends
+        TERMINATED with the refusal as its state_message, and raises ClusterError."""
         row = self.db.one("SELECT * FROM clusters WHERE cluster_id = ?", (cluster_id,))
+        refused = runtime_refusal(json.loads(row["spec"]), self.min_runtime)
+        if refused:
+            self._set(cluster_id, state="TERMINATED", state_message=refused, terminated_time=_ms(), pid=None)
+            self.event(cluster_id, "TERMINATING", {"reason": {"code": "INVALID_ARGUMENT", "type": "CLIENT_ERROR"}})
+            raise ClusterError(refused)
         cluster = LocalCluster(cluster_id, row["cluster_name"], json.loads(row["spec"]), self.dirs.clusters / cluster_id,
                                self.base_env(), launcher=self.warm_launcher() if warm else None, mounts=self.mounts)
         with self._lock:

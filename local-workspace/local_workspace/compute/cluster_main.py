@@ -16,6 +16,12 @@ import threading
 def main() -> None:
     port_file = sys.argv[1]
     os.environ.setdefault("RUST_LOG", "error")
+    if "SAIL_CATALOG__LIST" in os.environ:
+        # Sail 0.7.2's unity catalogs take DATABRICKS_HOST, when set, over their configured uri
+        # (and drop its /api/2.1/unity-catalog path): the server gets its catalogs from
+        # SAIL_CATALOG__LIST alone. The cluster's tasks keep both variables.
+        os.environ.pop("DATABRICKS_HOST", None)
+        os.environ.pop("DATABRICKS_TOKEN", None)
     from pysail.spark import SparkConnectServer
 
     server = SparkConnectServer(ip="127.0.0.1", port=0)

@@ -25,6 +25,7 @@ import traceback
 # Beside this file; a process forked from the warm launcher (runpy) does not have it on its path.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dbruntime.dbutils import DbUtils, LazySpark as _LazySpark, display as _display  # noqa: E402  (runtime_path)
+from json_lines import read_line, send_line  # noqa: E402
 from notebook_main import pip_install  # noqa: E402
 
 PIP_LINE = re.compile(r"^(\s*)%pip\s+(.*)$")
@@ -166,16 +167,6 @@ def _listen(path):
     return server
 
 
-def _read_line(conn):
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = conn.recv(65536)
-        if not chunk:
-            return None
-        data += chunk
-    return json.loads(data)
-
-
 def main():
     spec_file = os.path.abspath(sys.argv[1])
     # The interpreter's own pid, for commands/cancel's SIGINT: the process the workspace started may
@@ -198,7 +189,7 @@ def main():
     while True:
         conn, _ = server.accept()
         with conn:
-            request = _read_line(conn)
+            request = read_line(conn)
             if request is None:
                 continue
             answer = context.run(request["command"])
@@ -206,7 +197,7 @@ def main():
                 server.close()
                 os.unlink(spec["socket"])
             try:
-                conn.sendall(json.dumps(answer).encode() + b"\n")
+                send_line(conn, answer)
             except OSError:
                 pass
         if answer["restart"]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from local_workspace.compute.cluster import ClusterManager, LocalCluster, _uv
+from local_workspace.compute.json_lines import read_line, send_line
 from local_workspace.compute.processes import kill_group
 from local_workspace.errors import InvalidParameterValue, InvalidState, ResourceDoesNotExist
 
@@ -88,7 +89,8 @@ class CommandExecution:
             raise ResourceDoesNotExist(f"Context {context_id} does not exist on cluster {cluster_id}")
         return found
 
-    def create_context(self, cluster_id: str, language: str) -> str:
+    def create_context(self, cluster_id: str, language: str, token: str | None = None) -> str:
+        """A new context's id; `token`: the workspace token its code gets, if not the cluster's."""
         if language not in LANGUAGES:
             raise InvalidParameterValue(f"Invalid language '{language}'; must be one of {', '.join(LANGUAGES)}")
         if language != "python":
@@ -104,7 +106,7 @@ class CommandExecution:
                 "dbfs_root": str(self.clusters.dirs.dbfs), "uv": _uv(), "driver_pid": cluster.process.pid}
         (folder / "spec.json").write_text(json.dumps(spec))
         extra = {"DATABRICKS_RUNTIME_VERSION": runtime_version(cluster.spec.get("spark_version", "")),
-                 "UV_CACHE_DIR": _uv_cache()}
+                 "UV_CACHE_DIR": _uv_cache(), "DATABRICKS_TOKEN": token}
         process = cluster.start_process([cluster.python, str(CONTEXT_MAIN), str(folder / "spec.json")], folder, folder / "stdout",
                                         folder / "stderr", {k: v for k, v in extra.items() if v})
         with self._lock:
@@ -221,14 +223,8 @@ def _ask(context: Context, request: dict) -> dict | None:
                 return None
             time.sleep(0.02)
     with conn:
-        conn.sendall(json.dumps(request).encode() + b"\n")
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = conn.recv(65536)
-            if not chunk:
-                return None
-            data += chunk
-    return json.loads(data)
+        send_line(conn, request)
+        return read_line(conn)
 
 
 def _end(process) -> None:

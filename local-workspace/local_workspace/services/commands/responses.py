@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Request, Response
 
-from local_workspace.http import Params, reply
+from local_workspace.http import Params, caller, reply
 from local_workspace.services.commands.models import CommandExecution
 
 
@@ -13,8 +13,12 @@ class CommandsResponses:
         self.commands = commands
 
     def create_context(self, request: Request) -> Response:
+        """A context runs as whoever created it: a service principal's context calls the workspace
+        (dbutils.secrets, MLflow) with that principal's token, as a notebook does with its user's."""
         params = Params(request)
-        return reply({"id": self.commands.create_context(params.str("clusterId"), params.str("language", "python"))})
+        token = None if caller(request).is_admin else request.headers["Authorization"].partition(" ")[2].strip()
+        return reply({"id": self.commands.create_context(params.str("clusterId"), params.str("language", "python"),
+                                                         token)})
 
     def context_status(self, request: Request) -> Response:
         params = Params(request)

@@ -2,24 +2,31 @@
 
 Values never leave this module except through `get` (the API's base64 value) and `values`
 (what the workspace redacts from run output).
+
+ACLs are enforced as the Secrets API documents them: READ lists a scope's keys and reads its
+values, WRITE also puts and deletes secrets, MANAGE also reads and changes the ACLs and deletes
+the scope. A principal has the strongest permission given to it or to a group it is in; workspace
+admins have MANAGE on every scope. Listing scopes needs no permission.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
-from local_workspace.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
+from local_workspace.private_files import private_folder, write_private_json
+from local_workspace.errors import InvalidParameterValue, PermissionDenied, ResourceAlreadyExists, ResourceDoesNotExist
+from local_workspace.principals import Principal
 
 SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,128}$")
 KEY_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 MAX_VALUE_BYTES = 128 * 1024
 MAX_SCOPES = 1000
-PERMISSIONS = ("READ", "WRITE", "MANAGE")
+PERMISSIONS = ("READ", "WRITE", "MANAGE")  # weakest first
 
 
 def _scope_missing(scope: str) -> ResourceDoesNotExist:
@@ -29,28 +36,33 @@ def _scope_missing(scope: str) -> ResourceDoesNotExist:
 class SecretStore:
     """The workspace's secrets: {scope: {"secrets": {key: {value, last_updated_timestamp}}, "acls": {...}}}."""
 
-    def __init__(self, folder: Path, creator: str):
+    def __init__(self, folder: Path, creator: str, known: Callable[[str], bool] = lambda name: True):
         self.folder, self.creator = folder, creator
+        self.known = known  # whether a user, group or service principal exists (what an ACL may name)
         self.file = folder / "secrets.json"
         self._lock = threading.Lock()
-        folder.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(folder, 0o700)
+        private_folder(folder)
         self._scopes: dict = json.loads(self.file.read_text()) if self.file.is_file() else {}
 
     def _save(self) -> None:
-        tmp = self.file.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(self._scopes, handle)
-        os.replace(tmp, self.file)
+        write_private_json(self.file, self._scopes)
 
     def _scope(self, scope: str) -> dict:
         if not isinstance(scope, str) or scope not in self._scopes:
             raise _scope_missing(scope)
         return self._scopes[scope]
 
+    def require(self, who: Principal, scope: str, needed: str) -> None:
+        """PERMISSION_DENIED unless `who` has at least `needed` on the (existing) scope."""
+        acls = self._scope(scope)["acls"]
+        if who.is_admin:
+            return
+        held = [PERMISSIONS.index(acls[name]) for name in (who.name, *who.groups) if name in acls]
+        if not held or max(held) < PERMISSIONS.index(needed):
+            raise PermissionDenied(f"User {who.name} does not have {needed} permission on scope {scope}")
+
     def create_scope(self, scope: str, initial_manage_principal: str | None = None,
-                     backend_type: str | None = None) -> None:
+                     backend_type: str | None = None, creator: str | None = None) -> None:
         if not SCOPE_NAME.match(scope):
             raise InvalidParameterValue("Scope name must consist of alphanumeric characters, dashes, underscores, '@', "
                                         "and periods, and may not exceed 128 characters.")
@@ -64,7 +76,7 @@ class SecretStore:
                 raise ResourceAlreadyExists(f"Scope {scope} already exists!")
             if len(self._scopes) >= MAX_SCOPES:
                 raise InvalidParameterValue(f"This workspace already has the maximum of {MAX_SCOPES} secret scopes")
-            acls = {self.creator: "MANAGE", **({"users": "MANAGE"} if initial_manage_principal else {})}
+            acls = {creator or self.creator: "MANAGE", **({"users": "MANAGE"} if initial_manage_principal else {})}
             self._scopes[scope] = {"secrets": {}, "acls": acls}
             self._save()
 
@@ -116,6 +128,8 @@ class SecretStore:
             raise InvalidParameterValue(f"Invalid permission {permission}; must be one of {', '.join(PERMISSIONS)}")
         if not isinstance(principal, str) or not principal:
             raise InvalidParameterValue("principal must be a non-empty string")
+        if not self.known(principal):
+            raise InvalidParameterValue(f"Principal {principal} does not exist in this workspace")
         with self._lock:
             self._scope(scope)["acls"][principal] = permission
             self._save()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from werkzeug.wrappers import Request, Response
 
 from local_workspace.errors import InvalidParameterValue
-from local_workspace.http import Params, b64_field, reply
+from local_workspace.http import Params, b64_field, caller, reply
 from local_workspace.services.secrets.models import SecretStore
 
 
@@ -16,7 +16,7 @@ class SecretsResponses:
     def create_scope(self, request: Request) -> Response:
         params = Params(request)
         self.store.create_scope(params.str("scope"), params.str("initial_manage_principal", None),
-                                params.str("scope_backend_type", None))
+                                params.str("scope_backend_type", None), caller(request).name)
         return reply()
 
     def list_scopes(self, request: Request) -> Response:
@@ -24,7 +24,9 @@ class SecretsResponses:
         return reply({"scopes": found} if found else {})
 
     def delete_scope(self, request: Request) -> Response:
-        self.store.delete_scope(Params(request).str("scope"))
+        scope = Params(request).str("scope")
+        self.store.require(caller(request), scope, "MANAGE")
+        self.store.delete_scope(scope)
         return reply()
 
     def put(self, request: Request) -> Response:
@@ -33,37 +35,47 @@ class SecretsResponses:
         if (text is None) == (raw is None):
             raise InvalidParameterValue("Exactly one of string_value and bytes_value must be given")
         value = text.encode("utf-8") if text is not None else b64_field(raw, "bytes_value")
+        self.store.require(caller(request), params.str("scope"), "WRITE")
         self.store.put(params.str("scope"), params.str("key"), value)
         return reply()
 
     def list(self, request: Request) -> Response:
-        found = self.store.list(Params(request).str("scope"))
+        scope = Params(request).str("scope")
+        self.store.require(caller(request), scope, "READ")
+        found = self.store.list(scope)
         return reply({"secrets": found} if found else {})
 
     def get(self, request: Request) -> Response:
         params = Params(request)
         key = params.str("key")
+        self.store.require(caller(request), params.str("scope"), "READ")
         return reply({"key": key, "value": self.store.get(params.str("scope"), key)})
 
     def delete(self, request: Request) -> Response:
         params = Params(request)
+        self.store.require(caller(request), params.str("scope"), "WRITE")
         self.store.delete(params.str("scope"), params.str("key"))
         return reply()
 
     def put_acl(self, request: Request) -> Response:
         params = Params(request)
+        self.store.require(caller(request), params.str("scope"), "MANAGE")
         self.store.put_acl(params.str("scope"), params.str("principal"), params.str("permission"))
         return reply()
 
     def get_acl(self, request: Request) -> Response:
         params = Params(request)
+        self.store.require(caller(request), params.str("scope"), "MANAGE")
         return reply(self.store.get_acl(params.str("scope"), params.str("principal")))
 
     def list_acls(self, request: Request) -> Response:
-        found = self.store.list_acls(Params(request).str("scope"))
+        scope = Params(request).str("scope")
+        self.store.require(caller(request), scope, "MANAGE")
+        found = self.store.list_acls(scope)
         return reply({"items": found} if found else {})
 
     def delete_acl(self, request: Request) -> Response:
         params = Params(request)
+        self.store.require(caller(request), params.str("scope"), "MANAGE")
         self.store.delete_acl(params.str("scope"), params.str("principal"))
         return reply()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from local_workspace.errors import (
     AlreadyExists, CatalogAlreadyExists, CatalogDoesNotExist, CatalogNotEmpty, InvalidParameterValue, NotFound,
-    SchemaAlreadyExists, SchemaDoesNotExist, SchemaNotEmpty, TableDoesNotExist,
+    SchemaAlreadyExists, SchemaDoesNotExist, SchemaNotEmpty, TableAlreadyExists, TableDoesNotExist,
 )
 from local_workspace.profiles import Profile
 from local_workspace.store import Database, dumps
@@ -269,6 +269,20 @@ class UnityCatalog:
                         owner=old["owner"])
             return self._save("table", self._stamp(info, False))
         return self._insert("table", self._stamp(info, True), schema_info["full_name"])
+
+    def create_table(self, catalog: str, schema: str, name: str, table_type: str, data_source_format: str,
+                     storage_location: str, columns: list[dict]) -> dict:
+        """`POST /tables`: Databricks' Create Table API for external clients takes external Delta
+        tables only, and a name that is not taken."""
+        if table_type != "EXTERNAL" or data_source_format != "DELTA":
+            raise InvalidParameterValue(f"Only EXTERNAL DELTA tables can be created through this API, not "
+                                        f"{table_type} {data_source_format}")
+        if not storage_location:
+            raise InvalidParameterValue("storage_location is required for an EXTERNAL table")
+        full = f"{self.get_schema(f'{catalog}.{schema}')['full_name']}.{name}"
+        if self._row("table", full) is not None:
+            raise TableAlreadyExists(f"Table '{full}' already exists")
+        return self.register_table(catalog, schema, name, storage_location, columns, table_type, data_source_format)
 
     def delete_table(self, full_name: str) -> None:
         info = self.get_table(full_name)

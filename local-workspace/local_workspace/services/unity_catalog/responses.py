@@ -104,6 +104,12 @@ class UnityCatalogResponses:
         params = Params(request)
         return page(self.uc.list_tables(params.str("catalog_name"), params.str("schema_name")), params, "tables")
 
+    def create_table(self, request: Request) -> Response:
+        params = Params(request)
+        return reply(self.uc.create_table(params.str("catalog_name"), params.str("schema_name"), params.str("name"),
+                                          params.str("table_type"), params.str("data_source_format"),
+                                          params.str("storage_location", ""), params.get("columns", None) or []))
+
     def get_table(self, request: Request, full_name: str) -> Response:
         return reply(self.uc.get_table(full_name))
 

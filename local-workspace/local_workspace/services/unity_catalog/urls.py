@@ -18,6 +18,7 @@ def routes(api: UnityCatalogResponses) -> list[Route]:
         ]
     return out + [
         Route(("GET",), f"{base}/tables", api.list_tables),
+        Route(("POST",), f"{base}/tables", api.create_table),
         Route(("GET",), f"{base}/tables/<full_name>", api.get_table),
         Route(("GET",), f"{base}/tables/<full_name>/exists", api.table_exists),
         Route(("DELETE",), f"{base}/tables/<full_name>", api.delete_table),
