@@ -42,6 +42,6 @@ def test_resolved_copy_is_what_dbx_sends_with_the_condition_the_job_id_and_the_s
     assert tasks["retrain"]["run_job_task"] == {"job_id": 13}
     assert tasks["retrain"]["depends_on"] == [{"task_key": "retrain-due", "outcome": "true"}]
     assert tasks["retrain-due"]["condition_task"] == {
-        "op": "EQUAL_TO", "left": "{{tasks.model-monitoring.values.retrain}}", "right": "true"}
+        "op": "EQUAL_TO", "left": "{{tasks.`model-monitoring`.values.retrain}}", "right": "true"}
     assert payload["schedule"]["quartz_cron_expression"] == "0 0 6 * * ?"
     assert payload["schedule"]["pause_status"] == "UNPAUSED"

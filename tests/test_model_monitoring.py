@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pandas as pd
@@ -57,7 +58,8 @@ def test_normal_days_then_drifted_days_give_no_retraining_then_retraining(loop):
     assert drifted.report_uri and drifted.report_uri.endswith("monitoring_report.html")
 
     drift = _metrics(loop, drift_name)
-    day9 = drift[(drift.window_start == pd.Timestamp(START + timedelta(days=DAYS - 1))) & (drift.drift_type == "BASELINE")]
+    day9 = drift[(drift.window_start == pd.Timestamp(START + timedelta(days=DAYS - 1))) & (drift.drift_type == "BASELINE")
+                 & drift.slice_key.isna()]
     assert day9.set_index("column_name").loc["MonthlyCharges", "population_stability_index"] > 0.2
     assert day9.set_index("column_name").loc["gender_Male", "population_stability_index"] < 0.2
     assert set(drift.drift_type) == {"BASELINE", "CONSECUTIVE"}
@@ -75,7 +77,61 @@ def test_a_rerun_replaces_its_windows_rows(loop):
     loop.job("model-monitoring", "--set", _day_arg(DAYS - 1))
     drift = _metrics(loop, drift_name)
     assert (len(_metrics(loop, profile_name)), len(drift)) == before
-    assert not drift.duplicated(["window_start", "model_version", "column_name", "drift_type"]).any()
+    assert not drift.duplicated(["window_start", "model_version", "column_name", "slice_key", "slice_value",
+                                 "drift_type"]).any()
+
+
+@pytest.fixture(scope="module")
+def monitored(loop):
+    """The metric tables after a run up to the last day (slice_columns: [Contract_Month_to_month])."""
+    loop.job("model-monitoring", "--set", _day_arg(DAYS - 1))
+    return loop
+
+
+def test_each_slice_is_profiled_and_compared_beside_the_whole_table(monitored):
+    loop = monitored
+    day9 = pd.Timestamp(START + timedelta(days=DAYS - 1))
+    drift = _metrics(loop, drift_name)
+    drift = drift[(drift.window_start == day9) & (drift.drift_type == "BASELINE") & (drift.column_name == "MonthlyCharges")]
+    by_slice = drift.set_index(["slice_key", "slice_value"], drop=False)
+    assert set(drift.slice_value.dropna()) == {"0", "1"} and set(drift.slice_key.dropna()) == {"Contract_Month_to_month"}
+    whole = drift[drift.slice_key.isna()].iloc[0]
+    parts = drift[drift.slice_key == "Contract_Month_to_month"]
+    assert parts["count"].sum() == whole["count"] and parts["compared_count"].sum() == whole["compared_count"]
+    # Within a slice, the slicing column is constant, on both sides: no drift there.
+    contract = _metrics(loop, drift_name)
+    contract = contract[(contract.window_start == day9) & (contract.drift_type == "BASELINE")
+                        & (contract.column_name == "Contract_Month_to_month") & (contract.slice_value == "1")]
+    assert contract.population_stability_index.iloc[0] == pytest.approx(0.0, abs=1e-9)
+    assert len(by_slice) == 3
+    profile = _metrics(loop, profile_name)
+    ones = profile[(profile.window_start == day9) & (profile.slice_value == "1") & (profile.log_type == "INPUT")]
+    assert set(json.loads(ones.set_index("column_name").loc["Contract_Month_to_month", "frequent_items"])) == {"1"}
+
+
+def test_the_profile_table_holds_the_baseline_rows_beside_each_window(monitored):
+    loop = monitored
+    profile, drift = _metrics(loop, profile_name), _metrics(loop, drift_name)
+    whole = profile[profile.slice_key.isna() & (profile.column_name == "MonthlyCharges")]
+    baseline, window = whole[whole.log_type == "BASELINE"], whole[whole.log_type == "INPUT"]
+    assert set(baseline.window_start) == set(window.window_start)  # one baseline row per monitored window
+    assert baseline["count"].nunique() == 1 and baseline["mean"].nunique() == 1  # the same training data each time
+    compared = drift[drift.slice_key.isna() & (drift.column_name == "MonthlyCharges") & (drift.drift_type == "BASELINE")]
+    assert set(compared.compared_count) == set(baseline["count"])
+    # Charges are 1.25x from the shift day on: the drifted window's mean is above the baseline's.
+    day9 = pd.Timestamp(START + timedelta(days=DAYS - 1))
+    assert window.set_index("window_start").loc[day9, "mean"] > 1.15 * baseline["mean"].iloc[0]
+
+
+def test_slice_columns_are_checked_before_anything_is_written(loop, caplog):
+    before = len(_metrics(loop, drift_name))
+    assert loop.main("model-monitoring", "--set", "slice_columns=[Contract_Month_to_month, Contract_Month_to_month]") != 0
+    assert "slice_columns names Contract_Month_to_month more than once" in caplog.text
+    assert loop.main("model-monitoring", "--set", "slice_columns=[no_such_column]") != 0
+    assert "no_such_column missing from the features scored" in caplog.text
+    assert loop.main("model-monitoring", "--set", "slice_columns=[MonthlyCharges]") != 0
+    assert "MonthlyCharges" in caplog.text and "more than 50 values" in caplog.text
+    assert len(_metrics(loop, drift_name)) == before
 
 
 def _bad_log(box, name: str, change) -> list[str]:

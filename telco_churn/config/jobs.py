@@ -121,6 +121,7 @@ class ModelMonitoringConfig(StrictModel):
     bins: int = Field(ge=2, le=200)  # numeric columns: the baseline's quantile bins
     quantiles: list[Annotated[float, Field(gt=0.0, lt=1.0)]] = Field(min_length=1)
     columns: list[str] | None = None  # None: the model's inputs; prediction and probability always
+    slice_columns: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)  # metrics per value too
     drift_thresholds: dict[DriftMetric, float]  # p-values breach below, the others above
     quality_drop_thresholds: dict[Metric, float] = Field(default_factory=dict)  # drop since baseline that breaches
     retraining: RetrainingRule
@@ -128,6 +129,9 @@ class ModelMonitoringConfig(StrictModel):
 
     @model_validator(mode="after")
     def _rule_fits(self) -> "ModelMonitoringConfig":
+        repeated = sorted({c for c in self.slice_columns if self.slice_columns.count(c) > 1})
+        if repeated:
+            raise ValueError(f"slice_columns names {', '.join(repeated)} more than once")
         if self.retraining.of_last > self.lookback_windows:
             raise ValueError(f"retraining.of_last ({self.retraining.of_last}) exceeds lookback_windows ({self.lookback_windows})")
         if self.retraining.min_breaches > self.retraining.of_last:

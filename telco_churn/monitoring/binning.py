@@ -38,6 +38,23 @@ def numeric_edges(df: "DataFrame", columns: Sequence[str], bins: int) -> dict[st
             for i, c in enumerate(columns)}
 
 
+SLICE_KEYS = ("slice_key", "slice_value")
+
+
+def sliced(df: "DataFrame", slice_columns: Sequence[str]) -> "DataFrame":
+    """df with slice_key and slice_value: every row once with both null (the whole table), then once
+    more per slice column, keyed by that column's name and its value as text. One union: the same
+    aggregations then count every slice, in the engine."""
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    parts = [df.withColumn("slice_key", F.lit(None).cast("string")).withColumn("slice_value", F.lit(None).cast("string"))]
+    parts += [df.withColumn("slice_key", F.lit(c)).withColumn("slice_value", F.col(f"`{c}`").cast("string"))
+              for c in slice_columns]
+    return reduce(lambda a, b: a.unionByName(b), parts)
+
+
 def long_form(df: "DataFrame", keys: Sequence[str], kinds: dict[str, str], edges: dict[str, list[float]]) -> "DataFrame":
     """keys, column, value (double, numeric columns) and bucket (bin index or category, as text)."""
     from pyspark.sql import functions as F

@@ -42,7 +42,7 @@ def render_report(model: str, conf, result, per_version: list[dict]) -> str:
             body.append(f"<h3>Baseline vs latest window ({latest:%Y-%m-%d %H:%M}) for the drifting columns</h3>")
             for c in drifting[:MAX_LINES * 2]:
                 kind, edges = data["kinds"][c], data["edges"].get(c)
-                base_side, latest_side = data["baseline"].histograms.get((c,), {}), windows[latest]["histograms"][c]
+                base_side, latest_side = data["baseline"].histograms.get((None, None, c), {}), windows[latest]["histograms"][c]
                 b, l = aligned(kind, edges, base_side, latest_side)
                 categories = sorted({*base_side, *latest_side})
                 if b.total and l.total:

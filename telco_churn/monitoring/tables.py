@@ -15,7 +15,9 @@ _KEYS = ("window_start timestamp_ntz, window_end timestamp_ntz, granularity stri
          "column_name string, slice_key string, slice_value string")
 PROFILE_SCHEMA = (f"{_KEYS}, count bigint, num_nulls bigint, percent_null double, mean double, stddev double, "
                   "min double, max double, quantiles string, frequent_items string, labelled_count bigint, "
-                  + ", ".join(f"{m} double" for m in QUALITY_METRICS))
+                  + ", ".join(f"{m} double" for m in QUALITY_METRICS) + ", log_type string")
+INPUT, BASELINE = "INPUT", "BASELINE"  # log_type: the window's own rows, or the baseline it is compared with
+WHOLE = (None, None)  # (slice_key, slice_value) of the rows computed over every row
 DRIFT_SCHEMA = (f"{_KEYS}, drift_type string, compared_window_start timestamp_ntz, count bigint, compared_count bigint, "
                 + ", ".join(f"{m} double" for m in DRIFT_METRICS) + ", "
                 + ", ".join(f"{m}_delta double" for m in QUALITY_METRICS))
@@ -29,13 +31,16 @@ def drift_name(log_table: str) -> str:
     return f"{log_table}_drift_metrics"
 
 
-def _keys(window: datetime, size: timedelta, granularity: str, version: int, column: str) -> dict:
+def _keys(window: datetime, size: timedelta, granularity: str, version: int, column: str,
+          slice_: tuple[str | None, str | None] = WHOLE) -> dict:
     return {"window_start": window, "window_end": window + size, "granularity": granularity,
-            "model_version": version, "column_name": column, "slice_key": None, "slice_value": None}
+            "model_version": version, "column_name": column, "slice_key": slice_[0], "slice_value": slice_[1]}
 
 
-def profile_row(window, size, granularity, version, column, profile: Profile, quantiles, frequencies) -> dict:
-    return {**_keys(window, size, granularity, version, column), "count": profile.count, "num_nulls": profile.nulls,
+def profile_row(window, size, granularity, version, column, profile: Profile, quantiles, frequencies,
+                slice_=WHOLE, log_type: str = INPUT) -> dict:
+    return {**_keys(window, size, granularity, version, column, slice_), "log_type": log_type,
+            "count": profile.count, "num_nulls": profile.nulls,
             "percent_null": 100.0 * profile.nulls / profile.count if profile.count else None,
             "mean": profile.mean, "stddev": profile.stddev, "min": profile.minimum, "max": profile.maximum,
             "quantiles": json.dumps(dict(zip(map(str, quantiles), profile.quantiles))),
@@ -44,15 +49,15 @@ def profile_row(window, size, granularity, version, column, profile: Profile, qu
 
 
 def quality_profile_row(window, size, granularity, version, count: int, quality: dict) -> dict:
-    return {**_keys(window, size, granularity, version, TABLE_LEVEL), "count": count, "num_nulls": 0,
+    return {**_keys(window, size, granularity, version, TABLE_LEVEL), "log_type": INPUT, "count": count, "num_nulls": 0,
             "percent_null": 0.0, "mean": None, "stddev": None, "min": None, "max": None, "quantiles": None,
             "frequent_items": None, "labelled_count": quality["labelled_count"],
             **{m: quality[m] for m in QUALITY_METRICS}}
 
 
 def drift_row(window, size, granularity, version, column, drift_type: str, compared: datetime | None,
-              counts: tuple[int, int], metrics: dict, deltas: dict | None = None) -> dict:
-    return {**_keys(window, size, granularity, version, column), "drift_type": drift_type,
+              counts: tuple[int, int], metrics: dict, deltas: dict | None = None, slice_=WHOLE) -> dict:
+    return {**_keys(window, size, granularity, version, column, slice_), "drift_type": drift_type,
             "compared_window_start": compared, "count": counts[0], "compared_count": counts[1],
             **{m: metrics.get(m) for m in DRIFT_METRICS},
             **{f"{m}_delta": (deltas or {}).get(m) for m in QUALITY_METRICS}}

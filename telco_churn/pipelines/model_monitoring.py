@@ -12,7 +12,8 @@ from telco_churn.config.jobs import ModelMonitoringConfig
 from telco_churn.errors import DataValidationError
 from telco_churn.feature_store.base import PREDICTION, PROBABILITY
 from telco_churn.monitoring import tables
-from telco_churn.monitoring.binning import aligned, column_kinds, count_buckets, long_form, numeric_edges, profile_columns
+from telco_churn.monitoring.binning import (SLICE_KEYS, aligned, column_kinds, count_buckets, long_form, numeric_edges,
+                                            profile_columns, sliced)
 from telco_churn.monitoring.drift import CATEGORICAL, breaches, drift_metrics
 from telco_churn.monitoring.quality import QUALITY_METRICS, quality_drop, window_quality
 from telco_churn.pipelines.model_train import TRAINING_LABELS_VERSION_TAG
@@ -25,6 +26,7 @@ WINDOW = "window_start"
 LOG_COLUMNS = (PREDICTION, PROBABILITY, "model_name", "model_version", "scored_at")
 RETRAIN_TASK_VALUE = "retrain"
 REPORT_ARTIFACT = "monitoring_report.html"
+MAX_SLICE_VALUES = 50  # per slice column: more is a continuous column, not a slice
 
 
 @dataclass
@@ -138,8 +140,8 @@ class ModelMonitoring:
         scored = self.ctx.feature_store.score_batch(self.registry.version_uri(version), keys)
         numeric = [c for c, k in kinds.items() if k != CATEGORICAL]
         edges_out.update(numeric_edges(scored, numeric, self.conf.bins))
-        long = long_form(scored, [], kinds, edges_out)
-        return _Baseline(count_buckets(long, []), profile_columns(long, [], self.conf.quantiles),
+        long = long_form(sliced(scored, self.conf.slice_columns), SLICE_KEYS, kinds, edges_out)
+        return _Baseline(count_buckets(long, SLICE_KEYS), profile_columns(long, SLICE_KEYS, self.conf.quantiles),
                          {m: run.data.metrics.get(f"test_{m}") for m in QUALITY_METRICS})
 
     def _refuse_non_finite(self, profiles: dict, what: str) -> None:
@@ -200,14 +202,20 @@ class ModelMonitoring:
 
         env, conf, g = self.ctx.env, self.conf, self.conf.window
         columns = self._columns(version, features, features_table)
+        log_side = [c for c in conf.slice_columns if c in (PREDICTION, PROBABILITY)]
+        self._require([*features.columns, *log_side], conf.slice_columns,
+                      f"the features scored for {self.log_table} (feature table {features_table}), for slice_columns")
+        joined = list(dict.fromkeys([*columns, *(c for c in conf.slice_columns if c not in log_side)]))
         scored = in_range.filter(F.col("model_version") == version).select(
-            env.id_column, WINDOW, PREDICTION, PROBABILITY).join(features.select(env.id_column, *columns), [env.id_column], "left")
+            env.id_column, WINDOW, PREDICTION, PROBABILITY).join(features.select(env.id_column, *joined), [env.id_column], "left")
+        self._refuse_wide_slices(scored)
         kinds = column_kinds(scored, [*columns, PREDICTION, PROBABILITY])
         edges: dict[str, list[float]] = {}
         baseline = self._baseline(version, columns, kinds, edges)
         self._refuse_non_finite(baseline.profiles, f"the baseline of model version {version}")
-        long = long_form(scored, [WINDOW], kinds, edges)
-        histograms, profiles = count_buckets(long, [WINDOW]), profile_columns(long, [WINDOW], conf.quantiles)
+        keys = [WINDOW, *SLICE_KEYS]
+        long = long_form(sliced(scored, conf.slice_columns), keys, kinds, edges)
+        histograms, profiles = count_buckets(long, keys), profile_columns(long, keys, conf.quantiles)
         self._refuse_non_finite(profiles, f"the scorings of {self.log_table} joined with {features_table}, model version {version}")
         quality = window_quality(scored.join(labels, [env.id_column]), [WINDOW], env.label_column) if labels is not None else {}
         profile_rows, drift_rows, per_window = [], [], {}
@@ -216,23 +224,34 @@ class ModelMonitoring:
             if not n:
                 continue
             drift_w = {}
-            for c, kind in kinds.items():
-                here = histograms.get((w, c), {})
-                freq = {b: cnt for b, (cnt, _) in here.items()} if kind == CATEGORICAL else None
-                profile_rows.append(tables.profile_row(w, g, conf.granularity, version, c, profiles[(w, c)], conf.quantiles, freq))
-                base_h, win_h = aligned(kind, edges.get(c), baseline.histograms.get((c,), {}), here)
-                metrics = drift_metrics(kind, base_h, win_h)
-                drift_w[c] = metrics
-                drift_rows.append(tables.drift_row(w, g, conf.granularity, version, c, "BASELINE", None,
-                                                   (win_h.total, base_h.total), metrics))
-                self._breaches(found, w, c, "BASELINE", metrics)
-                previous = histograms.get((w - g, c))
-                if counts.get((w - g, version)) and previous is not None:
-                    prev_h, win_h = aligned(kind, edges.get(c), previous, here)
-                    metrics = drift_metrics(kind, prev_h, win_h)
-                    drift_rows.append(tables.drift_row(w, g, conf.granularity, version, c, "CONSECUTIVE", w - g,
-                                                       (win_h.total, prev_h.total), metrics))
-                    self._breaches(found, w, c, "CONSECUTIVE", metrics)
+            for slice_ in [tables.WHOLE, *sorted({k[1:3] for k in profiles if k[0] == w and k[1] is not None})]:
+                for c, kind in kinds.items():
+                    here = histograms.get((w, *slice_, c), {})
+                    freq = {b: cnt for b, (cnt, _) in here.items()} if kind == CATEGORICAL else None
+                    profile_rows.append(tables.profile_row(w, g, conf.granularity, version, c, profiles[(w, *slice_, c)],
+                                                           conf.quantiles, freq, slice_))
+                    base_here = baseline.histograms.get((*slice_, c), {})
+                    if (*slice_, c) in baseline.profiles:  # the baseline's own rows, beside the window they are compared with
+                        profile_rows.append(tables.profile_row(
+                            w, g, conf.granularity, version, c, baseline.profiles[(*slice_, c)], conf.quantiles,
+                            {b: cnt for b, (cnt, _) in base_here.items()} if kind == CATEGORICAL else None, slice_,
+                            tables.BASELINE))
+                    base_h, win_h = aligned(kind, edges.get(c), base_here, here)
+                    metrics = drift_metrics(kind, base_h, win_h)
+                    drift_rows.append(tables.drift_row(w, g, conf.granularity, version, c, "BASELINE", None,
+                                                       (win_h.total, base_h.total), metrics, slice_=slice_))
+                    previous = histograms.get((w - g, *slice_, c))
+                    consecutive = None
+                    if counts.get((w - g, version)) and previous is not None:
+                        prev_h, win_h = aligned(kind, edges.get(c), previous, here)
+                        consecutive = drift_metrics(kind, prev_h, win_h)
+                        drift_rows.append(tables.drift_row(w, g, conf.granularity, version, c, "CONSECUTIVE", w - g,
+                                                           (win_h.total, prev_h.total), consecutive, slice_=slice_))
+                    if slice_ == tables.WHOLE:  # the rule and the report look at the whole table
+                        drift_w[c] = metrics
+                        self._breaches(found, w, c, "BASELINE", metrics)
+                        if consecutive is not None:
+                            self._breaches(found, w, c, "CONSECUTIVE", consecutive)
             q = quality.get((w,))
             if q is not None:
                 profile_rows.append(tables.quality_profile_row(w, g, conf.granularity, version, n, q))
@@ -244,9 +263,23 @@ class ModelMonitoring:
                     drop = quality_drop(m, q[m], baseline.quality[m])
                     if drop is not None and drop > limit:
                         found.append(Breach(w, f"{m}_drop", tables.TABLE_LEVEL, drop, limit, "BASELINE"))
-            per_window[w] = {"drift": drift_w, "quality": q, "histograms": {c: histograms.get((w, c), {}) for c in kinds}}
+            per_window[w] = {"drift": drift_w, "quality": q,
+                             "histograms": {c: histograms.get((w, *tables.WHOLE, c), {}) for c in kinds}}
         return profile_rows, drift_rows, {"version": version, "kinds": kinds, "edges": edges, "baseline": baseline,
                                           "windows": per_window, "baseline_quality": baseline.quality}
+
+    def _refuse_wide_slices(self, scored) -> None:
+        """One aggregation, before any metric: a slice column with too many values is no slice."""
+        from pyspark.sql import functions as F
+
+        if not self.conf.slice_columns:
+            return
+        row = scored.agg(*[F.count_distinct(F.col(f"`{c}`")).alias(f"n{i}") for i, c in enumerate(self.conf.slice_columns)]).first()
+        wide = [c for i, c in enumerate(self.conf.slice_columns) if row[f"n{i}"] > MAX_SLICE_VALUES]
+        if wide:
+            raise DataValidationError(f"slice_columns: {', '.join(wide)} of {self.log_table} has more than "
+                                      f"{MAX_SLICE_VALUES} values in the monitored windows; slice by a column with few "
+                                      "values (a category or a flag). No metric row was written.")
 
     def _breaches(self, found: list[Breach], window, column, drift_type, metrics) -> None:
         for metric, limit in self.conf.drift_thresholds.items():

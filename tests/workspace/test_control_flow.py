@@ -208,3 +208,14 @@ def test_task_values_are_json_and_at_most_48_kib(tmp_path):
     assert TaskValues(None).get("t", "k", debugValue="d") == "d"
     with pytest.raises(TypeError, match="debugValue"):
         TaskValues(None).get("t", "k")
+
+
+def test_a_task_key_with_a_hyphen_is_referenced_in_backticks():
+    from local_workspace.compute.runner import resolve_references
+
+    values = {"tasks.model-monitoring.values.retrain": "true", "job.id": 7}
+    assert resolve_references("{{tasks.`model-monitoring`.values.retrain}}", values) == "true"
+    assert resolve_references("job-{{ job.id }}", values) == "job-7"
+    # Unescaped, the hyphen makes no reference: the text stays as written, as on Databricks.
+    assert resolve_references("{{tasks.model-monitoring.values.retrain}}", values) == \
+        "{{tasks.model-monitoring.values.retrain}}"

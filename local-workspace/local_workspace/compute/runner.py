@@ -28,7 +28,14 @@ from local_workspace.services.jobs.settings import CLUSTERLESS_TASK_TYPES, task_
 LOG_LIMIT = 5 * 1024 * 1024  # get-output returns the last 5 MB of a task's logs, as Databricks does
 POLL = 0.2
 TASK_VALUES_FILE = "task_values.json"  # written by dbutils.jobs.taskValues.set on the cluster
-_REFERENCE = re.compile(r"\{\{\s*([A-Za-z0-9_.]+)\s*\}\}")
+# Identifiers other than letters, digits and underscores (a task key with a hyphen) are escaped in
+# backticks, as Databricks documents: {{tasks.`model-monitoring`.values.retrain}}.
+_REFERENCE = re.compile(r"\{\{\s*((?:[A-Za-z0-9_.]|`[^`{}]+`)+)\s*\}\}")
+
+
+def resolve_references(text: str, values: dict) -> str:
+    """text with each known `{{name}}` replaced by its value; unknown ones stay as written."""
+    return _REFERENCE.sub(lambda m: str(values.get(m.group(1).replace("`", ""), m.group(0))), text)
 
 
 @dataclass
@@ -364,10 +371,7 @@ class RunExecutor:
         for key, named in self.jobs.run_task_values(ctx.run_id).items():
             values.update({f"tasks.{key}.values.{name}": _reference_text(value) for name, value in named.items()})
 
-        def resolve(text: str) -> str:
-            return _REFERENCE.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
-
-        return resolve
+        return lambda text: resolve_references(text, values)
 
     def _task_spec(self, ctx: _RunContext, task: dict, task_run_id: int, result_file: Path) -> dict:
         kind = task_type(task)
