@@ -15,24 +15,6 @@ from local_workspace.compute.runtimes import RUNTIMES, runtime_for
 
 ML_17_3 = "17.3.x-cpu-ml-scala2.13"
 UNKNOWN = "99.1.x-cpu-ml-scala2.13"
-# One task logs a scikit-learn model to MLflow (the workspace's tracking server, through the
-# cluster's databricks-sdk host and token); the next, on another cluster, loads it and predicts.
-TRAIN = b"""import sys
-import mlflow, numpy as np
-from sklearn.ensemble import RandomForestClassifier
-X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 0, 1, 1])
-mlflow.set_experiment(sys.argv[1])
-with mlflow.start_run() as run:
-    mlflow.sklearn.log_model(RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y), name="model")
-print("RUN", run.info.run_id)
-"""
-SCORE = b"""import sys
-import mlflow, sklearn
-model = mlflow.pyfunc.load_model(f"runs:/{sys.argv[1]}/model")
-print("PREDICTED", list(model.predict(__import__("numpy").array([[0.0], [3.0]]))), "WITH", sklearn.__version__)
-"""
-
-
 # The six libraries' versions, as a task sees them (None: not installed).
 VERSIONS = b"""import json
 from importlib.metadata import PackageNotFoundError, version
@@ -44,6 +26,22 @@ except PackageNotFoundError:
 print("VERSIONS " + json.dumps({"mlflow": mlflow.__version__, "scikit-learn": sklearn.__version__,
     "pandas": pandas.__version__, "numpy": numpy.__version__, "pyarrow": pyarrow.__version__,
     "databricks-feature-engineering": feature_engineering}))
+"""
+# A task logs a scikit-learn model to the workspace's MLflow (MLFLOW_TRACKING_URI=databricks);
+# another, on another cluster, loads it and predicts.
+TRAIN = VERSIONS + b"""import sys
+import mlflow, numpy as np
+from sklearn.ensemble import RandomForestClassifier
+X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 0, 1, 1])
+mlflow.set_experiment(sys.argv[1])
+with mlflow.start_run() as run:
+    mlflow.sklearn.log_model(RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y), name="model")
+print("RUN", run.info.run_id)
+"""
+SCORE = b"""import sys
+import mlflow, numpy as np, sklearn
+model = mlflow.pyfunc.load_model(f"runs:/{sys.argv[1]}/model")
+print("PREDICTED", list(model.predict(np.array([[0.0], [3.0]]))), "WITH", sklearn.__version__)
 """
 
 
@@ -57,10 +55,9 @@ def _upload(client, name: str, body: bytes) -> str:
     return f"dbfs:/tests/runtime-libs/{name}"
 
 
-def _task(key: str, spark_version: str, script: str, parameters: list[str] | None = None, depends: str | None = None):
+def _task(key: str, spark_version: str, script: str, parameters: list[str] | None = None) -> jobs.SubmitTask:
     return jobs.SubmitTask(task_key=key, new_cluster=compute.ClusterSpec(spark_version=spark_version, num_workers=0),
-                           spark_python_task=jobs.SparkPythonTask(python_file=script, parameters=parameters or []),
-                           depends_on=[jobs.TaskDependency(task_key=depends)] if depends else None)
+                           spark_python_task=jobs.SparkPythonTask(python_file=script, parameters=parameters or []))
 
 
 def _output(client, run, key: str) -> str:
@@ -82,27 +79,32 @@ def test_the_table_matches_17_3_ml_clusters_only():
             "databricks-feature-engineering"} <= set(ml.libraries) and ml in RUNTIMES
 
 
-def test_a_17_3_ml_cluster_has_the_release_notes_versions_and_an_unknown_runtime_the_workspaces(client):
-    script = _upload(client, "versions.py", VERSIONS)
-    run = client.jobs.submit(run_name="runtime-versions", tasks=[
-        _task("ml", ML_17_3, script), _task("unknown", UNKNOWN, script)]).result()
+@pytest.fixture(scope="module")
+def first_run(client):
+    """One run: a task on a 17.3 ML cluster prints the versions and logs a model; another, on a
+    cluster of a runtime the table does not know, prints the versions."""
+    train, versions = _upload(client, "train.py", TRAIN), _upload(client, "versions.py", VERSIONS)
+    return client.jobs.submit(run_name="runtime-libraries", tasks=[
+        _task("ml", ML_17_3, train, ["/Shared/runtime-libraries"]), _task("unknown", UNKNOWN, versions)]).result()
+
+
+def test_a_17_3_ml_cluster_has_the_release_notes_versions_and_an_unknown_runtime_the_workspaces(client, first_run):
     listed = runtime_for(ML_17_3).libraries
-    on_ml = json.loads(_printed(_output(client, run, "ml"), "VERSIONS"))
+    on_ml = json.loads(_printed(_output(client, first_run, "ml"), "VERSIONS"))
     assert on_ml == {"mlflow": listed["mlflow-skinny"], "scikit-learn": listed["scikit-learn"],
                      "pandas": listed["pandas"], "numpy": listed["numpy"], "pyarrow": listed["pyarrow"],
                      "databricks-feature-engineering": listed["databricks-feature-engineering"]}
-    on_unknown = json.loads(_printed(_output(client, run, "unknown"), "VERSIONS"))
+    on_unknown = json.loads(_printed(_output(client, first_run, "unknown"), "VERSIONS"))
     assert on_unknown == {"mlflow": version("mlflow"), "scikit-learn": version("scikit-learn"),
                           "pandas": version("pandas"), "numpy": version("numpy"), "pyarrow": version("pyarrow"),
                           "databricks-feature-engineering": None}
 
 
-def test_a_model_logged_on_one_17_3_cluster_loads_on_another(client):
-    train, score = _upload(client, "train.py", TRAIN), _upload(client, "score.py", SCORE)
-    trained = client.jobs.submit(run_name="runtime-train", tasks=[
-        _task("train", ML_17_3, train, ["/Shared/runtime-libraries"])]).result()
-    run_id = _printed(_output(client, trained, "train"), "RUN")
+def test_a_model_logged_on_one_17_3_cluster_loads_on_another(client, first_run):
+    run_id = _printed(_output(client, first_run, "ml"), "RUN")
+    score = _upload(client, "score.py", SCORE)
     scored = client.jobs.submit(run_name="runtime-score", tasks=[_task("score", ML_17_3, score, [run_id])]).result()
     assert _printed(_output(client, scored, "score"), "PREDICTED") == (
         f"[np.int64(0), np.int64(1)] WITH {runtime_for(ML_17_3).libraries['scikit-learn']}")
-    assert trained.tasks[0].cluster_instance.cluster_id != scored.tasks[0].cluster_instance.cluster_id
+    trained_on = next(t for t in first_run.tasks if t.task_key == "ml").cluster_instance.cluster_id
+    assert trained_on != scored.tasks[0].cluster_instance.cluster_id
