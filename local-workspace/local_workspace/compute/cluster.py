@@ -23,7 +23,7 @@ from local_workspace.compute.processes import end_processes_under, kill_group
 from local_workspace.compute.runtime_rules import runtime_refusal
 from local_workspace.compute.runtimes import Runtime, RuntimeBuildError, runtime_for
 from local_workspace.compute.runtimes import environment as runtime_environment
-from local_workspace.compute.runtimes import site_packages
+from local_workspace.compute.runtimes import base_python as _base_python, site_packages, uv_command as _uv  # noqa: F401
 from local_workspace.config import WorkspaceDirs
 from local_workspace.errors import ResourceDoesNotExist
 from local_workspace.store import Database, dumps
@@ -55,18 +55,6 @@ def runtime_site_packages() -> list[str]:
     """
     paths = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     return sorted(p for p in paths if os.path.isdir(p))
-
-
-def _base_python() -> str:
-    return getattr(sys, "_base_executable", None) or sys.executable
-
-
-def _uv() -> list[str]:
-    beside = Path(sys.executable).parent / "uv"
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("uv")
-    return [found] if found else [sys.executable, "-m", "uv"]
 
 
 def runtime_libraries(runtime: Runtime | None) -> list[str]:

@@ -110,7 +110,7 @@ class RuntimeBuildError(Exception):
     """A runtime's environment could not be built."""
 
 
-def _uv() -> list[str]:
+def uv_command() -> list[str]:
     beside = Path(sys.executable).parent / "uv"
     if beside.exists():
         return [str(beside)]
@@ -118,7 +118,7 @@ def _uv() -> list[str]:
     return [found] if found else [sys.executable, "-m", "uv"]
 
 
-def _base_python() -> str:
+def base_python() -> str:
     return getattr(sys, "_base_executable", None) or sys.executable
 
 
@@ -143,8 +143,8 @@ def environment(runtime: Runtime, root: Path | None = None) -> Path:
         # PYTHONDONTWRITEBYTECODE off: the warm-up writes the bytecode of what tasks import.
         env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE")}
         python = str(folder / "bin" / "python")
-        steps = [[*_uv(), "venv", "--quiet", "--python", _base_python(), str(folder)],
-                 [*_uv(), "pip", "install", "--python", python, *runtime.requirements()],
+        steps = [[*uv_command(), "venv", "--quiet", "--python", base_python(), str(folder)],
+                 [*uv_command(), "pip", "install", "--python", python, *runtime.requirements()],
                  [python, str(WARM_UP)]]
         with log.open("w") as out:
             for step in steps:
