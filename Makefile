@@ -47,7 +47,7 @@ ui: install
 
 # The Python libraries of the Databricks Runtimes that local clusters emulate (17.3 LTS ML: the
 # release notes' MLflow, scikit-learn, pandas...), one virtualenv each in ~/.cache/local-workspace,
-# built once per machine (about a minute; local_workspace/compute/runtimes.py), not by the tests.
+# built once per machine (about a minute from empty caches; local_workspace/compute/runtimes.py), not by the tests.
 .PHONY: runtimes
 runtimes: install
 	$(BIN)/python -m local_workspace.compute.runtimes
