@@ -168,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{runtime.name} ({runtime.pattern}): {folder} [{time.monotonic() - started:.1f} s]")
             for requirement in runtime.requirements():
                 print(f"  {requirement}")
+            for what, why in runtime.not_installed.items():
+                print(f"  not as on Databricks: {what}: {why}")
     return 0
 
 
