@@ -35,7 +35,7 @@ demo: install
 
 # The README's test command (CI runs it through .ci/run). dbx's virtualenv is built first, not
 # by the first test that needs it while the other workers run.
-test: install dbx
+test: install dbx runtimes
 	$(BIN)/python -m pytest
 
 # benchmarks/README.md: about 5 minutes; `make benchmark ARGS=--quick` for a smoke run.
@@ -44,6 +44,13 @@ benchmark: install
 
 ui: install
 	$(BIN)/telco-churn ui
+
+# The Python libraries of the Databricks Runtimes that local clusters emulate (17.3 LTS ML: the
+# release notes' MLflow, scikit-learn, pandas...), one virtualenv each in ~/.cache/local-workspace,
+# built once per machine (about a minute from empty caches; local_workspace/compute/runtimes.py), not by the tests.
+.PHONY: runtimes
+runtimes: install
+	$(BIN)/python -m local_workspace.compute.runtimes
 
 # --- The Databricks side: the same commands against a real workspace (DATABRICKS_HOST and
 # DATABRICKS_TOKEN set, or the profiles of .dbx/project.json) or the local one (`make workspace`).
@@ -82,7 +89,7 @@ execute: dbx
 	$(DBX) execute $(WORKFLOW) --cluster-name "$(CLUSTER)" --environment $(ENV) $(if $(TASK),--task $(TASK))
 
 # A local Databricks workspace in .workspace/, in the background (`make workspace-stop` ends it).
-workspace: install dbx
+workspace: install dbx runtimes
 	$(BIN)/telco-churn workspace start
 	@echo
 	@echo 'Point dbx, the databricks CLI, databricks-sdk and MLflow at it in this shell:'

@@ -34,7 +34,9 @@ setup(
         "local": ["pysail==0.7.2", "pyspark-client==4.2.0", "mlflow>=3.17,<3.18", "scikit-learn>=1.5",
                   "pandas>=2.2,<3", "pyarrow>=15", "deltalake>=1.0",
                   "scipy>=1.11"],
-        "databricks": ["databricks-feature-engineering>=0.18"],
+        # >=0.12.1 admits the version Databricks Runtime 17.3 LTS ML ships (a wheel installs on top
+        # of the runtime's libraries, and an unsatisfiable pin would make pip replace them).
+        "databricks": ["databricks-feature-engineering>=0.12.1"],
     },
     entry_points={
         "console_scripts": [

@@ -35,7 +35,12 @@ def pip_requirements() -> list[str]:
     """Pinned requirements of the logged model; spares MLflow a slow import-tracing subprocess."""
     from importlib.metadata import version
 
-    return [f"{name}=={version(name)}" for name in ("mlflow", "scikit-learn", "pandas", "numpy", "cloudpickle")]
+    import mlflow
+
+    # mlflow.__version__, not the distribution's: Databricks Runtime ML installs `mlflow-skinny`,
+    # where version("mlflow") raises PackageNotFoundError; the model needs mlflow at that version.
+    return [f"mlflow=={mlflow.__version__}",
+            *(f"{name}=={version(name)}" for name in ("scikit-learn", "pandas", "numpy", "cloudpickle"))]
 
 
 def score_frame(pipeline, features: pd.DataFrame, positive_class: int = 1) -> pd.DataFrame:

@@ -21,6 +21,9 @@ from local_workspace.compute.launcher import Zygote, start_task
 from local_workspace.compute.mounts import Mounts
 from local_workspace.compute.processes import end_processes_under, kill_group
 from local_workspace.compute.runtime_rules import runtime_refusal
+from local_workspace.compute.runtimes import Runtime, RuntimeBuildError, runtime_for
+from local_workspace.compute.runtimes import environment as runtime_environment
+from local_workspace.compute.runtimes import base_python as _base_python, site_packages, uv_command as _uv  # noqa: F401
 from local_workspace.config import WorkspaceDirs
 from local_workspace.errors import ResourceDoesNotExist
 from local_workspace.store import Database, dumps
@@ -54,31 +57,32 @@ def runtime_site_packages() -> list[str]:
     return sorted(p for p in paths if os.path.isdir(p))
 
 
-def _base_python() -> str:
-    return getattr(sys, "_base_executable", None) or sys.executable
+def runtime_libraries(runtime: Runtime | None) -> list[str]:
+    """The folders of the runtime's libraries: its own environment (runtimes.py, built on first
+    need), or the workspace's for a spark_version the table does not know."""
+    if runtime is None:
+        return runtime_site_packages()
+    try:
+        return [str(site_packages(runtime_environment(runtime)))]
+    except RuntimeBuildError as exc:
+        raise ClusterError(str(exc)) from None
 
 
-def _uv() -> list[str]:
-    beside = Path(sys.executable).parent / "uv"
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("uv")
-    return [found] if found else [sys.executable, "-m", "uv"]
-
-
-def make_environment(env_dir: Path) -> None:
+def make_environment(env_dir: Path, runtime: Runtime | None = None) -> None:
     """A fresh virtualenv that sees the runtime's libraries: a cluster's, or the warm launcher's."""
+    libraries = runtime_libraries(runtime)
     made = subprocess.run([_base_python(), "-m", "venv", "--without-pip", str(env_dir)], capture_output=True, text=True)
     if made.returncode:
         raise ClusterError(f"Could not create the cluster's Python environment: {made.stderr.strip()[-2000:]}")
     site_packages = next((env_dir / "lib").glob("python3*/site-packages"))
-    (site_packages / "_runtime_libraries.pth").write_text("\n".join([*runtime_site_packages(), str(RUNTIME_PATH)]) + "\n")
+    (site_packages / "_runtime_libraries.pth").write_text("\n".join([*libraries, str(RUNTIME_PATH)]) + "\n")
 
 
 class LocalCluster:
     def __init__(self, cluster_id: str, name: str, spec: dict, folder: Path, base_env: dict[str, str],
                  launcher: Zygote | None = None, mounts: Mounts | None = None):
         self.cluster_id, self.name, self.spec, self.folder = cluster_id, name, spec, folder
+        self.runtime = runtime_for(spec.get("spark_version"))  # None: the workspace's own libraries
         self.launcher = launcher  # the workspace's warm launcher, for tasks of packaged code
         self.mounts = mounts  # /dbfs, /Workspace, /Volumes for every process of this cluster
         self.last_activity = time.monotonic()  # for autotermination
@@ -99,7 +103,7 @@ class LocalCluster:
     def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
         (self.folder / "tmp").mkdir(exist_ok=True)
-        make_environment(self.env_dir)
+        make_environment(self.env_dir, self.runtime)
         port_file = self.folder / "spark_port"
         port_file.unlink(missing_ok=True)
         log_file = self.folder / "driver.log"
@@ -215,29 +219,34 @@ class ClusterManager:
             logger.warning("Clusters run without mounts: %s", self.mounts.reason)
         self._live: dict[str, LocalCluster] = {}
         self._lock = threading.Lock()
-        self._launcher: Zygote | None = None
+        self._launchers: dict[str | None, Zygote] = {}  # one per runtime (None: the workspace's libraries)
 
     @property
     def launcher_dir(self) -> Path:
         return self.dirs.clusters / "launcher"
 
-    def warm_launcher(self) -> Zygote | None:
+    def launcher_dir_of(self, runtime: Runtime | None) -> Path:
+        return self.launcher_dir if runtime is None else self.dirs.clusters / f"launcher-{runtime.name}"
+
+    def warm_launcher(self, runtime: Runtime | None = None) -> Zygote | None:
         """The workspace's warm launcher, started on first need (None if it cannot start).
 
         One for all clusters: it imports the runtime's libraries once (about 4 s of CPU), and each
         task of packaged code is forked from it into its cluster's environment, instead of a fresh
         interpreter importing them again. It starts while the first cluster installs its libraries.
-        It runs inside the workspace's mounts, so every task it forks sees them.
+        It runs inside the workspace's mounts, so every task it forks sees them. A runtime of
+        runtimes.py has its own: a task forks only from a launcher over the same libraries.
         """
         with self._lock:
-            if self._launcher is not None and self._launcher.alive:
-                return self._launcher
-            folder = self.launcher_dir
+            launcher = self._launchers.get(runtime.name if runtime else None)
+            if launcher is not None and launcher.alive:
+                return launcher
+            folder = self.launcher_dir_of(runtime)
             python = folder / "env" / "bin" / "python"
             folder.mkdir(exist_ok=True)
             try:
                 if not python.exists():
-                    make_environment(folder / "env")
+                    make_environment(folder / "env", runtime)
             except ClusterError as exc:
                 logger.warning("No warm launcher, tasks start as fresh interpreters: %s", exc)
                 return None
@@ -246,8 +255,8 @@ class ClusterManager:
             env = {"PATH": BASE_PATH, "HOME": str(folder), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                    "TMPDIR": str(folder), "PYTHONUNBUFFERED": "1"}
             wrap = self.mounts.wrap if self.mounts is not None and self.mounts.active else None
-            self._launcher = Zygote(str(python), folder, env, wrap=wrap)
-            return self._launcher
+            launcher = self._launchers[runtime.name if runtime else None] = Zygote(str(python), folder, env, wrap=wrap)
+            return launcher
 
     def create_record(self, run_id: int | None, name: str, spec: dict, source: str) -> str:
         """A new cluster's id and folder, recorded PENDING."""
@@ -269,13 +278,15 @@ class ClusterManager:
         Every cluster, job or all-purpose, passes here: a runtime below the profile's floor ends
         TERMINATED with the refusal as its state_message, and raises ClusterError."""
         row = self.db.one("SELECT * FROM clusters WHERE cluster_id = ?", (cluster_id,))
-        refused = runtime_refusal(json.loads(row["spec"]), self.min_runtime)
+        spec = json.loads(row["spec"])
+        refused = runtime_refusal(spec, self.min_runtime)
         if refused:
             self._set(cluster_id, state="TERMINATED", state_message=refused, terminated_time=_ms(), pid=None)
             self.event(cluster_id, "TERMINATING", {"reason": {"code": "INVALID_ARGUMENT", "type": "CLIENT_ERROR"}})
             raise ClusterError(refused)
-        cluster = LocalCluster(cluster_id, row["cluster_name"], json.loads(row["spec"]), self.dirs.clusters / cluster_id,
-                               self.base_env(), launcher=self.warm_launcher() if warm else None, mounts=self.mounts)
+        launcher = self.warm_launcher(runtime_for(spec.get("spark_version"))) if warm else None
+        cluster = LocalCluster(cluster_id, row["cluster_name"], spec, self.dirs.clusters / cluster_id,
+                               self.base_env(), launcher=launcher, mounts=self.mounts)
         with self._lock:
             self._live[cluster_id] = cluster
         self.event(cluster_id, "STARTING")
@@ -360,7 +371,8 @@ class ClusterManager:
 
     def end_orphans(self, message: str) -> None:
         """After a crash: ends the drivers and the launcher a dead workspace left running, and records it."""
-        end_processes_under(self.launcher_dir)
+        for folder in self.dirs.clusters.glob("launcher*"):
+            end_processes_under(folder)
         marks = ", ".join("?" * len(ACTIVE_STATES))
         for row in self.db.query(f"SELECT * FROM clusters WHERE state IN ({marks})", ACTIVE_STATES):
             end_processes_under(self.dirs.clusters / row["cluster_id"])  # driver, pip
@@ -370,10 +382,10 @@ class ClusterManager:
 
     def stop_all(self) -> None:
         with self._lock:
-            live, launcher, self._launcher = list(self._live.values()), self._launcher, None
+            live, launchers, self._launchers = list(self._live.values()), list(self._launchers.values()), {}
         for cluster in live:
             self.terminate(cluster, "The workspace stopped", reason="USER_REQUEST")
-        if launcher is not None:
+        for launcher in launchers:
             kill_group(launcher.process.pid, grace=2.0, child=launcher.process)
 
 

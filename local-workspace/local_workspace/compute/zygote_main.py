@@ -4,6 +4,7 @@ process per task, so that a task does not spend seconds importing MLflow, pandas
 Run as a file with the Python of an environment like a cluster's (it imports nothing of the
 workspace):
     python zygote_main.py SOCKET
+(Without SOCKET it only imports them and exits.)
 One JSON request per connection: {"argv": [file, ...], "cwd", "env", "stdout", "stderr", and
 "prefix": the cluster's environment, which the task enters}. The reply is `pid N`, later
 `exit CODE`; or `stale` when a library installed on that cluster shadows a module imported here,
@@ -112,13 +113,19 @@ def _report_exit(pid: int, conn: socket.socket) -> None:
         conn.close()
 
 
-def main() -> None:
-    path = sys.argv[1]
+def preload() -> None:
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a runtime without one of them still runs its tasks
             pass
+
+
+def main() -> None:
+    preload()
+    if len(sys.argv) < 2:  # `python zygote_main.py`: only the imports (a runtime's build writes their bytecode)
+        return
+    path = sys.argv[1]
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path + ".tmp")
     server.listen(16)
