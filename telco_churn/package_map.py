@@ -39,9 +39,9 @@ def environment_key() -> str:
 
 
 def _cache_file() -> Path:
-    from importlib.metadata import version
+    import mlflow  # mlflow.__version__: a Databricks runtime has only the mlflow-skinny distribution
 
-    return cache_dir() / f"mlflow-{version('mlflow')}-packages-{environment_key()}.json"
+    return cache_dir() / f"mlflow-{mlflow.__version__}-packages-{environment_key()}.json"
 
 
 @contextmanager

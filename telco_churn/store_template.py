@@ -13,7 +13,6 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
 
 from telco_churn.logging_setup import get_logger
@@ -27,7 +26,9 @@ def cache_dir() -> Path:
 
 
 def template_path() -> Path:
-    return cache_dir() / f"mlflow-{version('mlflow')}-store.db"
+    import mlflow  # mlflow.__version__: a Databricks runtime has only the mlflow-skinny distribution
+
+    return cache_dir() / f"mlflow-{mlflow.__version__}-store.db"
 
 
 def _build_template(target: Path) -> None:
