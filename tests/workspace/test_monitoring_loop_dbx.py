@@ -27,7 +27,7 @@ from tests.workspace.conftest import INITIAL
 TELCO_CHURN = str(Path(sys.executable).parent / "telco-churn")
 MONITORING, RETRAINING, INFERENCE, INGEST, FEATURES = (f"PROD-telco-churn-{name}" for name in (
     "model-monitoring", "retraining", "model-inference-batch", "data-ingest", "feature-table-creation"))
-VOLUME = "/Volumes/telco_churn/prod/batches"  # where conf/deployment.yml's retraining workflow reads new batches
+VOLUME = "/Volumes/prod/telco_churn/batches"  # where conf/deployment.yml's retraining workflow reads new batches
 TODAY = datetime.now(timezone.utc).date()
 NORMAL_DAY, DRIFT_DAY = TODAY - timedelta(days=10), TODAY - timedelta(days=2)
 # One window each, so the rule is asked about the latest window alone (its M-of-N matrix is
@@ -61,9 +61,11 @@ def loop(deployed_prod, workspace, project, tmp_path_factory):
     assert simulated.returncode == 0, simulated.stderr[-2000:]
     scored, new = sorted(folder.glob("day=*/customers.csv"))
     # Landed as batches land on Databricks: in a Unity Catalog volume.
-    client.catalogs.create("telco_churn")
-    client.schemas.create("prod", "telco_churn")
-    client.volumes.create("telco_churn", "prod", "batches", volume_type=VolumeType.MANAGED)
+    if "prod" not in {c.name for c in client.catalogs.list()}:
+        client.catalogs.create("prod")
+    if "telco_churn" not in {s.name for s in client.schemas.list("prod")}:
+        client.schemas.create("telco_churn", "prod")
+    client.volumes.create("prod", "telco_churn", "batches", volume_type=VolumeType.MANAGED)
     client.files.upload(f"{VOLUME}/scored_day.csv", io.BytesIO(scored.read_bytes()))
     client.files.upload(f"{VOLUME}/new_customers.csv", io.BytesIO(new.read_bytes()))
 
