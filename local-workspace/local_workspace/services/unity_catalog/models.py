@@ -191,12 +191,7 @@ class UnityCatalog:
     # --- volumes -----------------------------------------------------------------------
 
     def get_volume(self, full_name: str) -> dict:
-        catalog, schema, name = split_name(full_name, 3, "volume full name")
-        self.get_schema(f"{catalog}.{schema}")
-        found = self._row("volume", f"{catalog}.{schema}.{name}")
-        if found is None:
-            raise NotFound(f"Volume '{catalog}.{schema}.{name}' does not exist.")
-        return found
+        return self._in_schema("volume", full_name, NotFound)
 
     def list_volumes(self, catalog: str, schema: str) -> list[dict]:
         return self._children("volume", self.get_schema(f"{catalog}.{schema}")["full_name"])
@@ -243,11 +238,15 @@ class UnityCatalog:
     # --- tables ------------------------------------------------------------------------
 
     def get_table(self, full_name: str) -> dict:
-        catalog, schema, name = split_name(full_name, 3, "table full name")
+        return self._in_schema("table", full_name, TableDoesNotExist)
+
+    def _in_schema(self, kind: str, full_name: str, missing: type[Exception]) -> dict:
+        """The record of a `<catalog>.<schema>.<name>` securable; its catalog and schema must exist first."""
+        catalog, schema, name = split_name(full_name, 3, f"{kind} full name")
         self.get_schema(f"{catalog}.{schema}")
-        found = self._row("table", f"{catalog}.{schema}.{name}")
+        found = self._row(kind, f"{catalog}.{schema}.{name}")
         if found is None:
-            raise TableDoesNotExist(f"Table '{catalog}.{schema}.{name}' does not exist.")
+            raise missing(f"{kind.capitalize()} '{catalog}.{schema}.{name}' does not exist.")
         return found
 
     def list_tables(self, catalog: str, schema: str) -> list[dict]:
