@@ -23,7 +23,7 @@ from local_workspace.compute.processes import end_processes_under, kill_group
 from local_workspace.compute.runtime_rules import runtime_refusal
 from local_workspace.compute.runtimes import Runtime, RuntimeBuildError, runtime_for
 from local_workspace.compute.runtimes import environment as runtime_environment
-from local_workspace.compute.runtimes import base_python as _base_python, site_packages, uv_command as _uv  # noqa: F401
+from local_workspace.compute.runtimes import base_python, site_packages
 from local_workspace.config import WorkspaceDirs
 from local_workspace.errors import ResourceDoesNotExist
 from local_workspace.store import Database, dumps
@@ -71,11 +71,10 @@ def runtime_libraries(runtime: Runtime | None) -> list[str]:
 def make_environment(env_dir: Path, runtime: Runtime | None = None) -> None:
     """A fresh virtualenv that sees the runtime's libraries: a cluster's, or the warm launcher's."""
     libraries = runtime_libraries(runtime)
-    made = subprocess.run([_base_python(), "-m", "venv", "--without-pip", str(env_dir)], capture_output=True, text=True)
+    made = subprocess.run([base_python(), "-m", "venv", "--without-pip", str(env_dir)], capture_output=True, text=True)
     if made.returncode:
         raise ClusterError(f"Could not create the cluster's Python environment: {made.stderr.strip()[-2000:]}")
-    site_packages = next((env_dir / "lib").glob("python3*/site-packages"))
-    (site_packages / "_runtime_libraries.pth").write_text("\n".join([*libraries, str(RUNTIME_PATH)]) + "\n")
+    (site_packages(env_dir) / "_runtime_libraries.pth").write_text("\n".join([*libraries, str(RUNTIME_PATH)]) + "\n")
 
 
 class LocalCluster:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from local_workspace.compute.cluster import _uv
+from local_workspace.compute.runtimes import uv_command
 from local_workspace.compute.dbfs_fuse import FuseView
 
 REPOS = "/Repos/"
@@ -37,4 +37,4 @@ def notebook_spec(fuse: FuseView, body: dict, resolve: Callable[[str], str], res
     return {"kind": "notebook", "notebook_path": path, "notebook_file": str(notebook_file(fuse, path, body.get("source"))),
             "repo_root": repo_root(fuse, path), "dbfs_root": str(fuse.dbfs_root),
             "widgets": {str(k): resolve(str(v)) for k, v in body.get("base_parameters", {}).items()},
-            "uv": _uv(), "result_file": str(result_file)}
+            "uv": uv_command(), "result_file": str(result_file)}

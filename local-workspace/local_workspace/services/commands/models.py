@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from local_workspace.compute.cluster import ClusterManager, LocalCluster, _uv
+from local_workspace.compute.cluster import ClusterManager, LocalCluster
 from local_workspace.compute.json_lines import read_line, send_line
 from local_workspace.compute.processes import kill_group
+from local_workspace.compute.runtimes import uv_command
 from local_workspace.errors import InvalidParameterValue, InvalidState, ResourceDoesNotExist
 
 CONTEXT_MAIN = Path(__file__).resolve().parents[2] / "compute" / "context_main.py"
@@ -103,7 +104,7 @@ class CommandExecution:
             self._sockets += 1
             socket_path = cluster.folder / f"ctx{self._sockets}.sock"  # short: a unix socket path has 108 bytes
         spec = {"socket": str(socket_path), "python": cluster.python, "lib_dir": str(folder / "lib"),
-                "dbfs_root": str(self.clusters.dirs.dbfs), "uv": _uv(), "driver_pid": cluster.process.pid}
+                "dbfs_root": str(self.clusters.dirs.dbfs), "uv": uv_command(), "driver_pid": cluster.process.pid}
         (folder / "spec.json").write_text(json.dumps(spec))
         extra = {"DATABRICKS_RUNTIME_VERSION": runtime_version(cluster.spec.get("spark_version", "")),
                  "UV_CACHE_DIR": _uv_cache(), "DATABRICKS_TOKEN": token}
@@ -194,7 +195,7 @@ def _uv_cache() -> str | None:
 
     if os.environ.get("UV_CACHE_DIR"):
         return os.environ["UV_CACHE_DIR"]
-    found = subprocess.run([*_uv(), "cache", "dir"], capture_output=True, text=True)
+    found = subprocess.run([*uv_command(), "cache", "dir"], capture_output=True, text=True)
     return found.stdout.strip() or None if found.returncode == 0 else None
 
 
