@@ -23,7 +23,8 @@ from local_workspace.compute.processes import end_processes_under, kill_group
 from local_workspace.compute.runtime_rules import runtime_refusal
 from local_workspace.compute.runtimes import Runtime, RuntimeBuildError, runtime_for
 from local_workspace.compute.runtimes import environment as runtime_environment
-from local_workspace.compute.runtimes import base_python, site_packages
+from local_workspace.compute.runtimes import base_python, site_packages, uv_command
+from local_workspace.compute.wheel_install import fast_wheels
 from local_workspace.config import WorkspaceDirs
 from local_workspace.errors import ResourceDoesNotExist
 from local_workspace.store import Database, dumps
@@ -138,7 +139,8 @@ class LocalCluster:
         """Installs libraries once per cluster (pip-style specs, wheel paths or `-r file`).
 
         pip runs with the cluster's interpreter, which sees the runtime's libraries: as on
-        Databricks, a requirement the runtime already satisfies is not installed again.
+        Databricks, a requirement the runtime already satisfies is not installed again. Wheels
+        whose every requirement is met skip pip's start-up (wheel_install.py).
         """
         with self.lock:
             todo = [s for s in specs if s not in self.installed]
@@ -148,9 +150,17 @@ class LocalCluster:
             command = [sys.executable, "-m", "pip", "--python", self.python, "install", "--disable-pip-version-check",
                        "--no-input", *args]
             env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+            wheels = fast_wheels(todo, [site_packages(self.env_dir), *runtime_libraries(self.runtime)])
             with log_file.open("ab") as log:
-                # Without the package index first: a cluster should not wait on it when it need not.
-                done = subprocess.run([*command, "--no-index"], stdout=log, stderr=subprocess.STDOUT, env=env)
+                done = None
+                if wheels:  # every requirement met by the runtime: only the wheels' files to unpack
+                    log.write(b"Requirements already satisfied by the cluster; installing the wheel(s) only\n")
+                    log.flush()
+                    done = subprocess.run([*uv_command(), "pip", "install", "--python", self.python, "--no-deps",
+                                           "--offline", *wheels], stdout=log, stderr=subprocess.STDOUT, env=env)
+                if done is None or done.returncode:
+                    # Without the package index first: a cluster should not wait on it when it need not.
+                    done = subprocess.run([*command, "--no-index"], stdout=log, stderr=subprocess.STDOUT, env=env)
                 if done.returncode:
                     done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env)
             if done.returncode:
