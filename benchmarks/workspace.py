@@ -1,7 +1,10 @@
 """python -m benchmarks.workspace [--repeat N]: the local Databricks workspace's figures.
 
 - dbx deploy + dbx launch --trace of PROD-telco-churn-initial-model-train-register on a fresh
-  workspace, next to `telco-churn launch` of the same workflow (one process, embedded engine);
+  workspace as Databricks creates one today (profile uc, the project's default settings, after
+  `telco-churn artifact-volume` as `make deploy` runs it: issue 21's target), then the same on a
+  legacy workspace with the legacy settings, next to `telco-churn launch` of the same workflow
+  (one process, embedded engine);
 - the start of one cluster: a fresh virtualenv over the runtime's libraries and its Spark
   Connect driver listening; then with the project's wheel installed.
 The original project takes about a quarter of an hour for that workflow on Databricks.
@@ -22,6 +25,7 @@ from tools.dbx_venv import ensure_dbx_venv
 
 WORKFLOW = "PROD-telco-churn-initial-model-train-register"
 TARGETS = {"deploy + launch": 45.0, "cluster start": 5.0}
+TELCO_CHURN = str(Path(sys.executable).parent / "telco-churn")
 
 
 def _timed(step) -> float:
@@ -32,8 +36,8 @@ def _timed(step) -> float:
     return time.perf_counter() - started
 
 
-def _git_clone_copy(folder: Path) -> Path:
-    project = project_copy(folder / "telco-churn")
+def _git_clone_copy(folder: Path, platform: str = "legacy") -> Path:
+    project = project_copy(folder / "telco-churn", platform=platform)
     (project / ".venv-dbx").symlink_to(ensure_dbx_venv().parent.parent)
     for command in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
                     ["git", "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-q", "-m", "bench"]):
@@ -60,18 +64,37 @@ def _cluster_starts(workspace, repeat: int) -> tuple[list[float], list[float]]:
     return ready, with_wheel
 
 
+def _deploy_and_launch(folder: Path, platform: str) -> tuple[float, float, object]:
+    """(deploy s, launch s, the running workspace) of the initial workflow on a fresh workspace."""
+    project = _git_clone_copy(folder, platform)
+    workspace = start_workspace(folder / f"workspace-{platform}", profile=platform)
+    try:
+        def deploy():
+            if platform == "uc":  # the volume of dbx's artifacts, as `make deploy` makes it first
+                made = workspace.run([TELCO_CHURN, "artifact-volume", "--environment", "prod"], cwd=project)
+                if made.returncode:
+                    return made
+            return dbx(workspace, project, "deploy", WORKFLOW, "--environment", "prod")
+
+        deployed = _timed(deploy)
+        launched = _timed(lambda: dbx(workspace, project, "launch", WORKFLOW, "--environment", "prod", "--trace"))
+    except BaseException:
+        workspace.stop()
+        raise
+    return deployed, launched, workspace
+
+
 def measure(repeat: int) -> dict[str, list[float]]:
-    figures: dict[str, list[float]] = {k: [] for k in ("dbx deploy", "dbx launch --trace", "deploy + launch",
-                                                         "telco-churn launch", "cluster start",
-                                                         "cluster start with the wheel")}
+    figures: dict[str, list[float]] = {k: [] for k in ("artifact-volume + dbx deploy", "dbx launch --trace", "deploy + launch",
+                                                         "deploy + launch (legacy)", "telco-churn launch",
+                                                         "cluster start", "cluster start with the wheel")}
     for _ in range(repeat):
         with tempfile.TemporaryDirectory(prefix="bench-workspace-") as tmp:
             folder = Path(tmp)
-            project = _git_clone_copy(folder)
-            workspace = start_workspace(folder / "workspace")
+            deploy, launch, workspace = _deploy_and_launch(folder / "uc", "uc")
+            workspace.stop()
+            deploy_legacy, launch_legacy, workspace = _deploy_and_launch(folder / "legacy", "legacy")
             try:
-                deploy = _timed(lambda: dbx(workspace, project, "deploy", WORKFLOW, "--environment", "prod"))
-                launch = _timed(lambda: dbx(workspace, project, "launch", WORKFLOW, "--environment", "prod", "--trace"))
                 ready, with_wheel = _cluster_starts(workspace, 3)
                 figures["cluster start"] += ready
                 figures["cluster start with the wheel"] += with_wheel
@@ -79,10 +102,11 @@ def measure(repeat: int) -> dict[str, list[float]]:
                 workspace.stop()
             local = _timed(lambda: subprocess.run(
                 [sys.executable, "-m", "telco_churn.cli", "launch", WORKFLOW, "--workspace-dir", str(folder / "lakehouse")],
-                cwd=project, capture_output=True, text=True))
-        figures["dbx deploy"].append(deploy)
+                cwd=folder / "uc" / "telco-churn", capture_output=True, text=True))
+        figures["artifact-volume + dbx deploy"].append(deploy)
         figures["dbx launch --trace"].append(launch)
         figures["deploy + launch"].append(deploy + launch)
+        figures["deploy + launch (legacy)"].append(deploy_legacy + launch_legacy)
         figures["telco-churn launch"].append(local)
     return figures
 
