@@ -68,14 +68,24 @@ def deployed_prod(workspace, project):
     return done, launched
 
 
+def _interactive_cluster(workspace: LocalWorkspace, name: str):
+    from datetime import timedelta
+
+    w = workspace.sdk()
+    details = w.clusters.create_and_wait(cluster_name=name, spark_version="17.3.x-cpu-ml-scala2.13",
+                                         num_workers=0, node_type_id="local", timeout=timedelta(minutes=3))
+    yield details.cluster_id
+    w.clusters.permanent_delete(details.cluster_id)
+
+
 @pytest.fixture(scope="session")
 def interactive_cluster(workspace) -> str:
     """An all-purpose cluster made as a user makes one (`w.clusters.create_and_wait`), for the
     modules that run on an existing_cluster_id; none of them installs a library on it."""
-    from datetime import timedelta
+    yield from _interactive_cluster(workspace, "shared-interactive")
 
-    w = workspace.sdk()
-    details = w.clusters.create_and_wait(cluster_name="shared-interactive", spark_version="17.3.x-cpu-ml-scala2.13",
-                                         num_workers=0, node_type_id="local", timeout=timedelta(minutes=3))
-    yield details.cluster_id
-    w.clusters.permanent_delete(details.cluster_id)
+
+@pytest.fixture(scope="session")
+def uc_interactive_cluster(uc_workspace) -> str:
+    """The same on the uc session workspace."""
+    yield from _interactive_cluster(uc_workspace, "shared-interactive-uc")
