@@ -12,15 +12,18 @@ import pytest
 # One dbx deployment (`deployed_prod`) for every module that needs it; test_dbx_flows runs first
 # (LONGEST_FIRST), so its promotion sees the registry the chain left.
 SHARED: dict[str, str] = {module: "prod-deployment" for module in (
-    "tests/workspace/test_dbx_flows.py", "tests/workspace/test_notebook_build_training.py",
+    "tests/workspace/test_dbx_flows.py",
     "tests/workspace/test_ui_run_now.py", "tests/workspace/test_shipped_notebooks.py",
     "tests/workspace/test_monitoring_loop_dbx.py")}  # unranked below, so last in the group: it may promote a version
+# One uc deployment (`deployed_uc`) likewise; test_dbx_flow_uc runs first: it counts the model's versions.
+SHARED.update({module: "uc-deployment" for module in (
+    "tests/workspace/test_dbx_flow_uc.py", "tests/workspace/test_notebook_build_training.py")})
 LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest first
     "tests/workspace/test_dbx_flows.py",  # with the rest of SHARED: about 115 s
-    "tests/workspace/test_notebook_build_training.py",
     "tests/workspace/test_ui_run_now.py",
     "tests/workspace/test_shipped_notebooks.py",
     "tests/workspace/test_dbx_flow_uc.py",  # the documented flow on a uc workspace: about 170 s alone at load 4
+    "tests/workspace/test_notebook_build_training.py",  # with the uc group, after test_dbx_flow_uc: 16 s more
     # Busy on the CPU: another worker's first unit, while SHARED waits on dbx and its runs.
     "tests/test_faults_million_rows.py",
     "tests/workspace/test_dbx_execute.py",  # dbx execute three times: 120-170 s alone at a load of 8-11

@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 from tests.workspace.browser import browser  # noqa: F401 - one Chromium for the session's browser tests
+from tests.workspace.flows import TELCO_CHURN
 from tests.workspace.harness import DBX_BIN, LocalWorkspace, dbx, deploy_every_workflow, project_copy, start_workspace
 
 INITIAL = "PROD-telco-churn-initial-model-train-register"
@@ -56,6 +57,18 @@ def uc_workspace(tmp_path_factory) -> LocalWorkspace:
 def uc_project(tmp_path_factory, dbx_python):
     """A clone of the checkout with its default (Unity Catalog) settings."""
     return _clone(project_copy(tmp_path_factory.mktemp("clone-uc") / "telco-churn", platform="uc"))
+
+
+@pytest.fixture(scope="session")
+def deployed_uc(uc_workspace, uc_project):
+    """The README's first steps on a new workspace, once for the modules of SHARED's uc group:
+    `telco-churn artifact-volume`, then `dbx deploy` and `dbx launch --trace` of the initial chain
+    (prod): (artifact-volume, deploy, launch) completed processes."""
+    created = uc_workspace.run([TELCO_CHURN, "artifact-volume", "--environment", "prod"],
+                               cwd=uc_project)
+    deployed = dbx(uc_workspace, uc_project, "deploy", INITIAL, "--environment", "prod")
+    launched = dbx(uc_workspace, uc_project, "launch", INITIAL, "--environment", "prod", "--trace")
+    return created, deployed, launched
 
 
 @pytest.fixture(scope="session")
