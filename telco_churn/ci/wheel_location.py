@@ -65,6 +65,6 @@ def ensure_volume(client, place: WheelDir) -> list[str]:
     try:
         return ensure_artifact_volume(client, place.volume)
     except DatabricksError as exc:
-        raise CiError(f"the volume {place.volume.full_name} for the wheel ({place.path}) is missing and could not be "
+        raise CiError(f"the volume {place.volume.full_name} for the wheel ({place.path}) could not be read or "
                       f"created: {exc}. Create it once (telco-churn artifact-volume --environment ENV), grant "
                       f"READ VOLUME and WRITE VOLUME on it, or give {OPTION}") from None

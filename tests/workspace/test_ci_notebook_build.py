@@ -166,8 +166,8 @@ def test_a_volume_that_cannot_be_created_fails_the_attach_step(uc_workspace, sel
     assert done.returncode == 1, output(done)
     info = json.loads(report.read_text())["info"]
     assert info["failed_step"] == "attach wheel"
-    assert info["error"].startswith("the volume bad name.s.v for the wheel (/Volumes/bad name/s/v/ci) is missing and "
-                                    "could not be created: Invalid catalog name 'bad name'"), info["error"]
+    assert info["error"].startswith("the volume bad name.s.v for the wheel (/Volumes/bad name/s/v/ci) could not be "
+                                    "read or created: Invalid catalog name 'bad name'"), info["error"]
     assert "telco-churn artifact-volume" in info["error"]
 
 
