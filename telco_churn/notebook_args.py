@@ -5,13 +5,13 @@ from __future__ import annotations
 
 
 def job_argv(env: str, branch: str = "", database: str = "", experiment: str = "",
-             sets: dict[str, object] | None = None) -> list[str]:
+             sets: dict[str, object] | None = None, catalog: str = "") -> list[str]:
     """`--env ENV` plus `--env-set`/`--set` options for the widgets that are not empty.
 
     An explicit experiment is used as given: per-branch experiments are then switched off.
     """
     argv = ["--env", env]
-    env_sets = {"branch": branch, "database": database, "experiments.training": experiment}
+    env_sets = {"catalog": catalog, "branch": branch, "database": database, "experiments.training": experiment}
     if experiment:
         env_sets["branch_experiments"] = "false"
     argv += [x for key, value in env_sets.items() if value for x in ("--env-set", f"{key}={value}")]

@@ -12,19 +12,24 @@ import pytest
 # One dbx deployment (`deployed_prod`) for every module that needs it; test_dbx_flows runs first
 # (LONGEST_FIRST), so its promotion sees the registry the chain left.
 SHARED: dict[str, str] = {module: "prod-deployment" for module in (
-    "tests/workspace/test_dbx_flows.py", "tests/workspace/test_notebook_build_training.py",
+    "tests/workspace/test_dbx_flows.py",
     "tests/workspace/test_ui_run_now.py", "tests/workspace/test_shipped_notebooks.py",
     "tests/workspace/test_monitoring_loop_dbx.py")}  # unranked below, so last in the group: it may promote a version
+# One uc deployment (`deployed_uc`) likewise; test_dbx_flow_uc runs first: it counts the model's versions.
+SHARED.update({module: "uc-deployment" for module in (
+    "tests/workspace/test_dbx_flow_uc.py", "tests/workspace/test_notebook_build_training.py")})
 LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest first
     "tests/workspace/test_dbx_flows.py",  # with the rest of SHARED: about 115 s
-    "tests/workspace/test_notebook_build_training.py",
     "tests/workspace/test_ui_run_now.py",
     "tests/workspace/test_shipped_notebooks.py",
     "tests/workspace/test_dbx_flow_uc.py",  # the documented flow on a uc workspace: about 170 s alone at load 4
+    "tests/workspace/test_notebook_build_training.py",  # with the uc group, after test_dbx_flow_uc: 16 s more
     # Busy on the CPU: another worker's first unit, while SHARED waits on dbx and its runs.
     "tests/test_faults_million_rows.py",
     "tests/workspace/test_dbx_execute.py",  # dbx execute three times: 120-170 s alone at a load of 8-11
-    "tests/workspace/test_pull_request_flow.py",  # 46 s
+    "tests/workspace/test_pull_request_flow.py",  # on uc: 340 s alone with -n 0 at load 5-9 (legacy: 316 s at load 10)
+    "tests/workspace/test_ci_notebook_build.py",  # on uc: 150 s alone at load 9 (a uc workspace, two cluster starts)
+    "tests/workspace/test_ci_repo_test.py",  # on uc: 158 s alone at load 10
     "tests/workspace/test_control_flow.py",  # about 40 s: two job clusters, a schedule, Chromium
     "tests/workspace/test_control_flow_dbx.py",  # one dbx deploy, 35 s
     "tests/workspace/test_uc_model_registry.py",  # 31 s alone (53 s at load 5)
@@ -50,12 +55,10 @@ LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest
     "tests/test_launcher.py",
     "tests/test_deployment_files.py",
     "tests/workspace/test_ui_safety.py",
-    "tests/workspace/test_ci_repo_test.py",  # 6 s
     "tests/workspace/test_repos_api.py",
     "tests/test_scale_consistency.py",
     "tests/integration/test_initial_train_register.py",
     "tests/test_lakehouse.py",
-    "tests/workspace/test_ci_notebook_build.py",
     "tests/test_contract_quick_pass.py",
     "tests/test_docs.py",  # two mkdocs builds
     "tests/test_ingest_bad_input.py",  # 3 s; the rest take about 2 s or less

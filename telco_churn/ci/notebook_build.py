@@ -19,6 +19,7 @@ from telco_churn.ci.mlflow_run import fetch_mlflow_run
 from telco_churn.ci.report import scrubbed, write_report
 from telco_churn.ci.runs import RunOutcome, submit_notebook, wait_for
 from telco_churn.ci.steps import Steps
+from telco_churn.ci.wheel_location import OPTION as WHEEL_DIR_OPTION, OPTION_HELP as WHEEL_DIR_HELP, wheel_dir
 from telco_churn.ci.workspace_files import fetch_sources, import_files, local_files
 
 STEPS = ["fetch notebooks", "import notebooks", "attach wheel", "submit run", "poll run", "check run result",
@@ -44,6 +45,7 @@ def add_arguments(parser) -> None:
                         help="a notebook widget value, added to notebook_task.base_parameters (repeatable)")
     parser.add_argument("--no-wheel", action="store_true", help="attach no project wheel (self-contained notebooks)")
     parser.add_argument("--wheel", default=None, metavar="FILE", help="attach this wheel instead of building one")
+    parser.add_argument(WHEEL_DIR_OPTION, default=None, metavar="DIR", help=WHEEL_DIR_HELP)
     parser.add_argument("--project-dir", default=None, help="the checkout to build the wheel from (default: found from here)")
     parser.add_argument("--poll-seconds", type=float, default=10.0)
     parser.add_argument("--profile", default=None, help="a profile of ~/.databrickscfg (default DATABRICKS_HOST/TOKEN)")
@@ -61,6 +63,9 @@ class NotebookBuild:
         self.scratch = Path(args.scratch_dir or tempfile.mkdtemp(prefix="notebook-build-"))
         self.dst_dir = (args.dst_dir or f"/Shared/telco-churn/ci/{self.build_id}").rstrip("/")
         self.report_file = Path(args.report_file or self.scratch / "report.json")
+        self.parameters = {**self.spec["notebook_task"].get("base_parameters", {}), **self.params}
+        self.wheel_dir = None if args.no_wheel else wheel_dir(
+            project_dir(args.project_dir), self.parameters.get("env"), args.wheel_dir, self.build_id)
         self.steps = Steps(STEPS, say)
         self.report: dict = {"info": {"start_time": _now()},
                              "arguments": {k: v for k, v in vars(args).items() if not callable(v)},
@@ -117,13 +122,13 @@ class NotebookBuild:
         if self.args.no_wheel:
             self.say("  --no-wheel: none attached")
             return []
-        target, libraries = attach_wheel(client, project_dir(self.args.project_dir), self.scratch, self.build_id,
+        target, libraries = attach_wheel(client, project_dir(self.args.project_dir), self.scratch, self.wheel_dir,
                                          self.args.wheel, self.say)
         self.report["uploaded_files"].append(target)
         return libraries
 
     def _submit(self, client, libraries: list[dict]) -> int:
-        parameters = {**self.spec["notebook_task"].get("base_parameters", {}), **self.params}
+        parameters = self.parameters
         run_name = self.spec.get("run_name") or f"notebook-build {self.build_id}"
         self.report["cluster_spec"] = {**self.spec, "notebook_task": {"notebook_path": self.notebook_path,
                                                                        "base_parameters": parameters},

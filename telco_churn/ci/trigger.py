@@ -15,6 +15,7 @@ from telco_churn.ci.cluster_spec import load_cluster_spec, parse_pairs
 from telco_churn.ci.errors import CiError
 from telco_churn.ci.notebook_sync import branch_folder
 from telco_churn.ci.runs import submit_notebook, wait_for
+from telco_churn.ci.wheel_location import OPTION as WHEEL_DIR_OPTION, OPTION_HELP as WHEEL_DIR_HELP, wheel_dir
 
 NOTEBOOKS = {"train": "train", "score": "score"}
 
@@ -28,6 +29,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a widget value")
     parser.add_argument("--no-wheel", action="store_true", help="attach no project wheel")
     parser.add_argument("--wheel", default=None, metavar="FILE", help="attach this wheel instead of building one")
+    parser.add_argument(WHEEL_DIR_OPTION, default=None, metavar="DIR", help=WHEEL_DIR_HELP)
     parser.add_argument("--project-dir", default=None, help="the checkout (default: found from here)")
     parser.add_argument("--no-wait", action="store_true", help="print the run and return")
     parser.add_argument("--poll-seconds", type=float, default=10.0)
@@ -39,6 +41,8 @@ def main(args) -> int:
     spec = load_cluster_spec(args.cluster_spec or project / "conf" / "ci" / "notebook-cluster.json", require_notebook=False)
     branch = current_branch(project)
     params = {"env": args.env, **({"branch": branch} if branch else {}), **parse_pairs(args.param, "--param")}
+    place = None if args.no_wheel else wheel_dir(project, params["env"], args.wheel_dir,
+                                                 f"trigger-{time.strftime('%Y%m%d-%H%M%S')}")
     client = workspace_client(args.profile)
     folder = branch_folder(client, args.folder)
     notebook = f"{folder}/{NOTEBOOKS[args.what]}"
@@ -51,8 +55,7 @@ def main(args) -> int:
     libraries = []
     if not args.no_wheel:
         import_conf(client, project, folder)
-        build_id = f"trigger-{time.strftime('%Y%m%d-%H%M%S')}"
-        _, libraries = attach_wheel(client, project, Path(tempfile.mkdtemp(prefix="trigger-")), build_id, args.wheel, print)
+        _, libraries = attach_wheel(client, project, Path(tempfile.mkdtemp(prefix="trigger-")), place, args.wheel, print)
     run_id = submit_notebook(client, f"{args.what} {branch or ''}".strip(), spec, notebook, params, libraries)
     print(f"Run {run_id}: {notebook} with {params}")
     if args.no_wait:

@@ -1,4 +1,4 @@
-"""The project's wheel: built from the checkout with uv and uploaded to DBFS for a run's libraries."""
+"""The project's wheel: built from the checkout with uv and uploaded for a run's libraries (a volume or DBFS)."""
 
 from __future__ import annotations
 
@@ -29,9 +29,12 @@ def build_wheel(project: Path, out_dir: Path) -> Path:
     return wheels[-1]
 
 
-def upload_wheel(client, wheel: Path, dbfs_dir: str) -> str:
-    """The wheel on DBFS, under its own name (pip needs it); its dbfs:/ path."""
-    target = f"{dbfs_dir.rstrip('/')}/{wheel.name}"
+def upload_wheel(client, wheel: Path, target: str) -> str:
+    """The wheel at target, under its own name (pip needs it): a /Volumes/... path through the Files
+    API, a dbfs:/... path through the DBFS API. Returns the path a run's libraries name."""
     with wheel.open("rb") as handle:
-        client.dbfs.upload(target, handle, overwrite=True)
-    return f"dbfs:{target}" if not target.startswith("dbfs:") else target
+        if target.startswith("/Volumes/"):
+            client.files.upload(target, handle, overwrite=True)
+        else:
+            client.dbfs.upload(target.removeprefix("dbfs:"), handle, overwrite=True)
+    return target

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from telco_churn.errors import ConfigError
 
-_VOLUME_URI = re.compile(r"^dbfs:/Volumes/([^/]+)/([^/]+)/([^/]+)(/.*)?$")
+_VOLUME_URI = re.compile(r"^(?:dbfs:)?/Volumes/([^/]+)/([^/]+)/([^/]+)(/.*)?$")
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def artifact_location(project_json: str | Path, environment: str) -> str:
 
 
 def volume_of(location: str) -> ArtifactVolume | None:
-    """The volume of a `dbfs:/Volumes/<catalog>/<schema>/<volume>/...` location; None for any other."""
+    """The volume of a `[dbfs:]/Volumes/<catalog>/<schema>/<volume>/...` location; None for any other."""
     match = _VOLUME_URI.match(location)
     return ArtifactVolume(*match.group(1, 2, 3)) if match else None
 

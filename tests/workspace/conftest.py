@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 from tests.workspace.browser import browser  # noqa: F401 - one Chromium for the session's browser tests
+from tests.workspace.flows import TELCO_CHURN
 from tests.workspace.harness import DBX_BIN, LocalWorkspace, dbx, deploy_every_workflow, project_copy, start_workspace
 
 INITIAL = "PROD-telco-churn-initial-model-train-register"
@@ -59,6 +60,18 @@ def uc_project(tmp_path_factory, dbx_python):
 
 
 @pytest.fixture(scope="session")
+def deployed_uc(uc_workspace, uc_project):
+    """The README's first steps on a new workspace, once for the modules of SHARED's uc group:
+    `telco-churn artifact-volume`, then `dbx deploy` and `dbx launch --trace` of the initial chain
+    (prod): (artifact-volume, deploy, launch) completed processes."""
+    created = uc_workspace.run([TELCO_CHURN, "artifact-volume", "--environment", "prod"],
+                               cwd=uc_project)
+    deployed = dbx(uc_workspace, uc_project, "deploy", INITIAL, "--environment", "prod")
+    launched = dbx(uc_workspace, uc_project, "launch", INITIAL, "--environment", "prod", "--trace")
+    return created, deployed, launched
+
+
+@pytest.fixture(scope="session")
 def deployed_prod(workspace, project):
     """`dbx deploy --environment prod` (every PROD- workflow), then the initial chain launched
     with `dbx launch --trace`: (deploy, launch) completed processes. Every workflow goes through
@@ -68,14 +81,24 @@ def deployed_prod(workspace, project):
     return done, launched
 
 
+def _interactive_cluster(workspace: LocalWorkspace, name: str):
+    from datetime import timedelta
+
+    w = workspace.sdk()
+    details = w.clusters.create_and_wait(cluster_name=name, spark_version="17.3.x-cpu-ml-scala2.13",
+                                         num_workers=0, node_type_id="local", timeout=timedelta(minutes=3))
+    yield details.cluster_id
+    w.clusters.permanent_delete(details.cluster_id)
+
+
 @pytest.fixture(scope="session")
 def interactive_cluster(workspace) -> str:
     """An all-purpose cluster made as a user makes one (`w.clusters.create_and_wait`), for the
     modules that run on an existing_cluster_id; none of them installs a library on it."""
-    from datetime import timedelta
+    yield from _interactive_cluster(workspace, "shared-interactive")
 
-    w = workspace.sdk()
-    details = w.clusters.create_and_wait(cluster_name="shared-interactive", spark_version="17.3.x-cpu-ml-scala2.13",
-                                         num_workers=0, node_type_id="local", timeout=timedelta(minutes=3))
-    yield details.cluster_id
-    w.clusters.permanent_delete(details.cluster_id)
+
+@pytest.fixture(scope="session")
+def uc_interactive_cluster(uc_workspace) -> str:
+    """The same on the uc session workspace."""
+    yield from _interactive_cluster(uc_workspace, "shared-interactive-uc")

@@ -15,7 +15,6 @@ import pytest
 from databricks.sdk.service import catalog, jobs
 
 from tests.workspace.conftest import INITIAL
-from tests.workspace.harness import dbx
 from tests.workspace.parity import assert_parses
 from tests.workspace.flows import GITHUB_TAG_ENV, TAG, TELCO_CHURN, ok, release_deploy_steps, run_now, task_logs
 
@@ -24,12 +23,11 @@ VOLUME = "/Volumes/prod/telco_churn/artifacts/dbx/"
 
 
 @pytest.fixture(scope="module")
-def initial_chain(uc_workspace, uc_project):
-    """The README's first steps on a new workspace: the volume, then deploy and launch the chain."""
-    created = ok(uc_workspace.run([TELCO_CHURN, "artifact-volume", "--environment", "prod"], cwd=uc_project))
-    deployed = dbx(uc_workspace, uc_project, "deploy", INITIAL, "--environment", "prod")
-    launched = dbx(uc_workspace, uc_project, "launch", INITIAL, "--environment", "prod", "--trace")
-    return created, deployed, launched
+def initial_chain(deployed_uc):
+    """The README's first steps on a new workspace: the volume, then deploy and launch the chain
+    (the session's uc deployment, shared with the modules of SHARED's uc group, which run after this one)."""
+    created, deployed, launched = deployed_uc
+    return ok(created), deployed, launched
 
 
 def test_the_initial_chain_installs_its_wheel_from_the_volume_and_registers_in_unity_catalog(

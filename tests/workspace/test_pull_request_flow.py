@@ -1,5 +1,6 @@
-"""The integration-test steps of .github/workflows/onpullrequest.yml, run verbatim against the
-local workspace: `dbx deploy --assets-only`, then `dbx launch --from-assets --trace`."""
+"""The integration-test steps of .github/workflows/onpullrequest.yml, run verbatim against a local
+workspace as Databricks creates one today (profile uc): `dbx deploy --assets-only`, then
+`dbx launch --from-assets --trace`, after the once-per-environment set-up (staging's artifact volume)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import pytest
 import yaml
 
+from tests.workspace.flows import TELCO_CHURN, ok
 from tests.workspace.harness import REPO
 
 INTEGRATION_TEST = "tests/integration/test_initial_train_register.py"
@@ -31,6 +33,22 @@ def run_steps(workspace, project, pr: int) -> list[subprocess.CompletedProcess]:
     return done
 
 
+@pytest.fixture(scope="module")
+def staging_volume(uc_workspace, uc_project):
+    """docs/deploying-unity-catalog.md's set-up, once per environment: the volume of dbx's artifacts."""
+    return ok(uc_workspace.run([TELCO_CHURN, "artifact-volume", "--environment", "staging"], cwd=uc_project))
+
+
+@pytest.fixture
+def workspace(uc_workspace, staging_volume):
+    return uc_workspace
+
+
+@pytest.fixture
+def project(uc_project):
+    return uc_project
+
+
 def test_pull_request_integration_test_steps_succeed(workspace, project):
     steps = integration_steps()
     assert len(steps) == 2 and "--assets-only" in steps[0] and "--from-assets" in steps[1]
@@ -42,6 +60,10 @@ def test_pull_request_integration_test_steps_succeed(workspace, project):
     runs = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/runs/list", query={"run_type": "SUBMIT_RUN"})["runs"]
     assert runs[0]["state"]["result_state"] == "SUCCESS"
     assert runs[0]["tasks"][0]["task_key"] == "integration-test"
+    # The wheel and the test files came from staging's artifact volume, not the DBFS root.
+    task = workspace.sdk().api_client.do("GET", "/api/2.1/jobs/runs/get", query={"run_id": runs[0]["run_id"]})["tasks"][0]
+    assert task["libraries"][-1]["whl"].startswith("dbfs:/Volumes/staging/telco_churn/artifacts/dbx/"), task["libraries"]
+    assert task["spark_python_task"]["python_file"].startswith("dbfs:/Volumes/staging/telco_churn/artifacts/dbx/")
 
 
 @pytest.fixture
