@@ -77,6 +77,18 @@ class ModelMonitoring:
         if missing:
             raise DataValidationError(f"Column(s) {', '.join(missing)} missing from {what}. No metric row was written.")
 
+    def _check_metric_tables(self) -> None:
+        """A metric table written before a column was added would refuse the write, and the local
+        engine has no schema evolution (mergeSchema): name the table and the columns first."""
+        lakehouse = self.ctx.lakehouse
+        for name, schema in tables.metric_tables(self.log_table):
+            missing = tables.missing_columns(schema, lakehouse.read(name).columns) if lakehouse.exists(name) else []
+            if missing:
+                raise DataValidationError(
+                    f"Metric table {name} has no column(s) {', '.join(m.split()[0] for m in missing)}: an earlier "
+                    f"model-monitoring wrote it. Add them (ALTER TABLE {name} ADD COLUMNS ({', '.join(missing)})) or drop "
+                    "the table, then rerun. No metric row was written.")
+
     def _windows(self, log) -> tuple[tuple[datetime, ...], dict[tuple[datetime, int], int]]:
         counts = {(r[WINDOW], int(r["model_version"])): int(r["count"])
                   for r in log.groupBy(WINDOW, "model_version").count().collect()}
@@ -161,6 +173,7 @@ class ModelMonitoring:
 
         env, conf, log_ = self.ctx.env, self.conf, self.ctx.logger
         log = self._read_log()
+        self._check_metric_tables()
         windows, counts = self._windows(log)
         g, first, latest = conf.window, windows[0], windows[-1]
         versions = sorted({v for (w, v) in counts if first - g <= w <= latest})
@@ -297,8 +310,7 @@ class ModelMonitoring:
         """Replaces the computed windows' rows of both metric tables (a rerun never duplicates them)."""
         spark, lakehouse = self.ctx.spark, self.ctx.lakehouse
         condition = tables.window_condition(self.conf.granularity, first, latest)
-        for name, schema, rows in ((tables.profile_name(self.log_table), tables.PROFILE_SCHEMA, result.profile_rows),
-                                   (tables.drift_name(self.log_table), tables.DRIFT_SCHEMA, result.drift_rows)):
+        for (name, schema), rows in zip(tables.metric_tables(self.log_table), (result.profile_rows, result.drift_rows)):
             clean = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()} for r in rows]
             lakehouse.replace_where(spark.createDataFrame(clean, schema), name, condition)
             self.ctx.logger.info("%d row(s) for %s .. %s -> %s", len(rows), f"{first:%Y-%m-%d %H:%M}",
