@@ -1,10 +1,11 @@
 """Binning and counting in the engine: only per-bin counts and per-column profiles leave it.
 
-A frame (the log's windows, or the baseline) is read twice, whatever its number of columns: a
-survey (one aggregation: each categorical column's values; callers add their own aggregates to
-it), then one wide aggregation that holds, per column, the count, nulls, moments, quantiles and
-one count per bin or category, grouped by the keys and, through GROUPING SETS, by each slice
-column as well.
+A frame (the log's windows, or the baseline) is read once, whatever its number of columns: one
+wide aggregation holds, per column, the count, nulls, moments, quantiles and one count per bin or
+category, grouped by the keys and, through GROUPING SETS, by each slice column as well. Integer
+columns with at most two neighbouring values per group (0/1 flags) are counted by their min, max
+and sum; text columns, and integer ones with more values, are counted by value in a second,
+narrower aggregation over the values the first one found.
 """
 
 from __future__ import annotations
@@ -39,77 +40,37 @@ def _col(name: str) -> "Column":
     return F.col(f"`{name}`")
 
 
-def edge_aggregates(columns: Sequence[str], bins: int) -> list["Column"]:
-    """The aggregates numeric_edges reads: the inner deciles (for bins=10) of each column."""
-    from pyspark.sql import functions as F
-
-    return [F.percentile_approx(_col(c).cast("double"), j / bins, _ACCURACY).alias(f"_edge{i}_{j}")
-            for i, c in enumerate(columns) for j in range(1, bins)]
-
-
-def edges_from(row: "Row", columns: Sequence[str], bins: int) -> dict[str, list[float]]:
-    return {c: sorted({float(row[f"_edge{i}_{j}"]) for j in range(1, bins) if row[f"_edge{i}_{j}"] is not None})
-            for i, c in enumerate(columns)}
-
-
 def numeric_edges(df: "DataFrame", columns: Sequence[str], bins: int) -> dict[str, list[float]]:
     """Inner bin edges per numeric column: the baseline's approximate quantiles, in one query."""
-    if not columns:
-        return {}
-    return edges_from(df.agg(*edge_aggregates(columns, bins)).first(), columns, bins)
-
-
-def survey(df: "DataFrame", kinds: dict[str, str], what: str, extra: Sequence["Column"] = ()) -> tuple[dict[str, list], "Row"]:
-    """Each categorical column's values, in one aggregation with the caller's `extra` aggregates
-    (read them from the returned row): an integer column's range from its min and max, any other
-    column's distinct values as text, collected up to MAX_CATEGORIES + 1."""
     from pyspark.sql import functions as F
 
-    types = dict(df.dtypes)
-    categorical = [c for c, k in kinds.items() if k == CATEGORICAL]
-    aggregates = list(extra)
-    for i, c in enumerate(categorical):
-        if types[c] in _INTEGER_TYPES:
-            aggregates += [F.min(_col(c)).alias(f"_lo{i}"), F.max(_col(c)).alias(f"_hi{i}")]
-        else:
-            aggregates.append(F.slice(F.collect_set(_col(c).cast("string")), 1, MAX_CATEGORIES + 1).alias(f"_set{i}"))
-    row = df.agg(*aggregates).first() if aggregates else None
-    values: dict[str, list] = {}
-    for i, c in enumerate(categorical):
-        if types[c] in _INTEGER_TYPES:
-            lo, hi = row[f"_lo{i}"], row[f"_hi{i}"]
-            found = [] if lo is None else range(int(lo), int(hi) + 1)
-        else:
-            found = sorted(row[f"_set{i}"] or [])
-        if len(found) > MAX_CATEGORIES:
-            raise DataValidationError(
-                f"Categorical column {c} of {what} spans more than {MAX_CATEGORIES} values; monitor a column with "
-                "fewer categories (leave it out of `columns`). No metric row was written.")
-        values[c] = list(found)
-    return values, row
+    if not columns:
+        return {}
+    steps = [i / bins for i in range(1, bins)]
+    row = df.agg(*[F.percentile_approx(_col(c).cast("double"), s, _ACCURACY).alias(f"{i}_{j}")
+                   for i, c in enumerate(columns) for j, s in enumerate(steps)]).first()
+    return {c: sorted({float(row[f"{i}_{j}"]) for j in range(len(steps)) if row[f"{i}_{j}"] is not None})
+            for i, c in enumerate(columns)}
 
 
 @dataclass(frozen=True)
 class Binned:
-    """A frame and how each of its columns is counted: kind, bin edges (numeric), values (categorical)."""
+    """A frame and how each of its columns is counted: kind and bin edges (numeric columns)."""
 
     df: "DataFrame"
     keys: tuple[str, ...]
     kinds: dict[str, str]
     edges: dict[str, list[float]]
-    categories: dict[str, list]
     slice_columns: tuple[str, ...] | None = None  # None: no slice keys in the results
+    what: str = "the monitored rows"  # for errors
+    categories: dict[str, list] | None = None  # known values of categorical columns; else found by the aggregation
 
 
 def long_form(df: "DataFrame", keys: Sequence[str], kinds: dict[str, str], edges: dict[str, list[float]],
-              slice_columns: Sequence[str] | None = None, categories: dict[str, list] | None = None,
-              what: str = "the monitored rows") -> Binned:
-    """The frame as count_buckets and profile_columns read it (the name is from when they read it
-    exploded to one row per column; they now read it wide, once). Surveys the categories unless given."""
-    if categories is None:
-        categories, _ = survey(df, kinds, what)
-    return Binned(df, tuple(keys), dict(kinds), dict(edges), categories,
-                  None if slice_columns is None else tuple(slice_columns))
+              slice_columns: Sequence[str] | None = None, what: str = "the monitored rows") -> Binned:
+    """The frame as summarize (and count_buckets, profile_columns) reads it. The name is from when
+    it was exploded to one row per column; it is now read wide, once."""
+    return Binned(df, tuple(keys), dict(kinds), dict(edges), None if slice_columns is None else tuple(slice_columns), what)
 
 
 @dataclass(frozen=True)
@@ -139,7 +100,7 @@ def _bucket(c: str, edges: list[float]) -> "Column":
 
 def _counting(b: Binned, quantiles: Sequence[float]) -> tuple["DataFrame", list["Column"], list]:
     """The projection each row goes through once, the wide aggregates over it, and per column how
-    to read its counts back: (column, kind, [(label, count alias, sum alias or None)], how)."""
+    to read its counts back: (column, how, [(label, count alias, sum alias)])."""
     from pyspark.sql import functions as F
 
     types = dict(b.df.dtypes)
@@ -148,39 +109,40 @@ def _counting(b: Binned, quantiles: Sequence[float]) -> tuple["DataFrame", list[
     aggregates = [F.count(F.lit(1)).alias("_n")]
     readers = []
     for i, (c, kind) in enumerate(b.kinds.items()):
-        v, present = f"_v{i}", F.count(F.col(f"_v{i}")).alias(f"_nn{i}")
+        v = F.col(f"_v{i}")
+        aggregates.append(F.count(v).alias(f"_nn{i}"))
         if kind == NUMERIC:
             value = _col(c).cast("double")
             finite = F.when(~(F.isnan(value) | (F.abs(value) == float("inf"))), value)
-            project += [value.alias(v), finite.alias(f"_f{i}"), _bucket(c, b.edges[c]).alias(f"_b{i}")]
+            project += [value.alias(f"_v{i}"), finite.alias(f"_f{i}"), _bucket(c, b.edges[c]).alias(f"_b{i}")]
             f = F.col(f"_f{i}")
-            aggregates += [present, F.count(f).alias(f"_nf{i}"), F.avg(f).alias(f"_mean{i}"),
-                           F.stddev_samp(f).alias(f"_sd{i}"), F.min(f).alias(f"_min{i}"), F.max(f).alias(f"_max{i}"),
+            aggregates += [F.count(f).alias(f"_nf{i}"), F.avg(f).alias(f"_mean{i}"), F.stddev_samp(f).alias(f"_sd{i}"),
+                           F.min(f).alias(f"_min{i}"), F.max(f).alias(f"_max{i}"),
                            *[F.percentile_approx(f, q, _ACCURACY).alias(f"_q{i}_{j}") for j, q in enumerate(quantiles)]]
             bins = []
             for k in range(len(b.edges[c]) + 1):
                 inside = F.col(f"_b{i}") == k
-                aggregates += [F.count(F.when(inside, 1)).alias(f"_bn{i}_{k}"),
-                               F.sum(F.when(inside, F.col(v))).alias(f"_bs{i}_{k}")]
+                aggregates += [F.count(F.when(inside, 1)).alias(f"_bn{i}_{k}"), F.sum(F.when(inside, v)).alias(f"_bs{i}_{k}")]
                 bins.append((str(k), f"_bn{i}_{k}", f"_bs{i}_{k}"))
-            readers.append((c, kind, bins, "bins"))
-            continue
-        values = b.categories[c]
-        integer = types[c] in _INTEGER_TYPES
-        project.append((_col(c) if integer else _col(c).cast("string")).alias(v))
-        aggregates.append(present)
-        if integer and len(values) == 2:
-            # Two neighbouring integers: the sum counts the upper one, the rest are the lower one.
-            aggregates.append(F.sum(F.col(v)).alias(f"_sum{i}"))
-            readers.append((c, kind, [(str(x), None, None) for x in values], "pair"))
-        elif integer and len(values) == 1:
-            readers.append((c, kind, [(str(values[0]), None, None)], "single"))
-        else:
+            readers.append((c, "bins", bins))
+        elif b.categories is not None and c in b.categories:
+            integer = types[c] in _INTEGER_TYPES
+            project.append((_col(c) if integer else _col(c).cast("string")).alias(f"_v{i}"))
             labels = []
-            for k, x in enumerate(values):
-                aggregates.append(F.count(F.when(F.col(v) == F.lit(x), 1)).alias(f"_cn{i}_{k}"))
+            for k, x in enumerate(b.categories[c]):
+                aggregates.append(F.count(F.when(v == F.lit(x), 1)).alias(f"_cn{i}_{k}"))
                 labels.append((str(x), f"_cn{i}_{k}", None))
-            readers.append((c, kind, labels, "values"))
+            readers.append((c, "values", labels))
+        elif types[c] in _INTEGER_TYPES:
+            # Where a group holds two neighbouring integers at most (a 0/1 flag), its min, max and
+            # sum count them; a column with more values in some group is counted by value after.
+            project.append(_col(c).alias(f"_v{i}"))
+            aggregates += [F.min(v).alias(f"_lo{i}"), F.max(v).alias(f"_hi{i}"), F.sum(v).alias(f"_sum{i}")]
+            readers.append((c, "range", []))
+        else:
+            project.append(_col(c).cast("string").alias(f"_v{i}"))
+            aggregates.append(F.slice(F.collect_set(v), 1, MAX_CATEGORIES + 1).alias(f"_set{i}"))
+            readers.append((c, "set", []))
     return b.df.select(*project), aggregates, readers
 
 
@@ -191,9 +153,19 @@ def _slice_of(row: "Row", slice_columns: Sequence[str]) -> tuple[str | None, str
     return None, None
 
 
+def _too_many(b: Binned, column: str, values: list) -> list:
+    if len(values) > MAX_CATEGORIES:
+        raise DataValidationError(
+            f"Categorical column {column} of {b.what} has more than {MAX_CATEGORIES} values; monitor a column with "
+            "fewer categories (leave it out of `columns`). No metric row was written.")
+    return values
+
+
 def summarize(b: Binned, quantiles: Sequence[float]) -> tuple[Histograms, dict[tuple, Profile]]:
     """One wide aggregation of the frame: ({(keys..., [slice_key, slice_value,] column): {bucket:
-    (count, mean value)}} for non-null buckets, {same key: Profile})."""
+    (count, mean value)}} for non-null buckets, {same key: Profile}). Categorical columns whose
+    values the aggregation could not count (text; integers with more than two values in a group)
+    are counted by value in a second, narrower one."""
     from pyspark.sql import functions as F
 
     projected, aggregates, readers = _counting(b, quantiles)
@@ -206,28 +178,40 @@ def summarize(b: Binned, quantiles: Sequence[float]) -> tuple[Histograms, dict[t
         grouped = projected.groupBy(*b.keys)
     histograms: Histograms = {}
     profiles: dict[tuple, Profile] = {}
+    spans: dict[str, list] = {}  # integer column: [min, max] over the groups, and whether a group holds more than two values
+    found: dict[str, set] = {}  # text column: its values
     for row in grouped.agg(*aggregates).collect():
         key = tuple(row[k] for k in b.keys) + (_slice_of(row, slices) if b.slice_columns is not None else ())
         n = int(row["_n"])
-        for i, (c, kind, labels, how) in enumerate(readers):
+        for i, (c, how, labels) in enumerate(readers):
             present = int(row[f"_nn{i}"])
+            counts: dict[str, tuple[int, float | None]] = {}
             if how == "bins":
                 counts = {label: (int(row[cn]), row[cs] / row[cn] if row[cn] else None) for label, cn, cs in labels}
                 profiles[(*key, c)] = Profile(n, n - present, present - int(row[f"_nf{i}"]), row[f"_mean{i}"],
                                               row[f"_sd{i}"], row[f"_min{i}"], row[f"_max{i}"],
                                               [row[f"_q{i}_{j}"] for j in range(len(quantiles))])
             else:
-                if how == "pair":
-                    upper = int(row[f"_sum{i}"] or 0) - int(labels[0][0]) * present
-                    counts = {labels[0][0]: (present - upper, None), labels[1][0]: (upper, None)}
-                elif how == "single":
-                    counts = {labels[0][0]: (present, None)}
-                else:
-                    counts = {label: (int(row[cn]), None) for label, cn, _ in labels}
                 profiles[(*key, c)] = Profile(n, n - present, 0, None, None, None, None, [None] * len(quantiles))
-            seen = {label: nm for label, nm in counts.items() if nm[0]}
+                if how == "values":
+                    counts = {label: (int(row[cn]), None) for label, cn, _ in labels}
+                elif how == "range" and present:
+                    lo, hi = int(row[f"_lo{i}"]), int(row[f"_hi{i}"])
+                    upper = int(row[f"_sum{i}"]) - lo * present
+                    counts = {str(lo): (present - upper, None), str(lo + 1): (upper, None)}
+                    span = spans.setdefault(c, [lo, hi, False])
+                    span[:] = [min(span[0], lo), max(span[1], hi), span[2] or hi - lo > 1]
+                elif how == "set":
+                    found.setdefault(c, set()).update(row[f"_set{i}"] or ())
+            seen = {label: count for label, count in counts.items() if count[0]}
             if seen:
                 histograms[(*key, c)] = seen
+    values = {c: _too_many(b, c, list(range(lo, hi + 1))) for c, (lo, hi, wide) in spans.items() if wide}
+    values |= {c: _too_many(b, c, sorted(texts)) for c, texts in found.items()}
+    if values:
+        narrow = Binned(b.df, b.keys, {c: CATEGORICAL for c in values}, {}, b.slice_columns, b.what, values)
+        by_value, _ = summarize(narrow, ())
+        histograms = {k: h for k, h in histograms.items() if k[-1] not in values} | by_value
     return histograms, profiles
 
 

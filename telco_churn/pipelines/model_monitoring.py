@@ -12,8 +12,7 @@ from telco_churn.config.jobs import ModelMonitoringConfig
 from telco_churn.errors import DataValidationError
 from telco_churn.feature_store.base import PREDICTION, PROBABILITY
 from telco_churn.monitoring import tables
-from telco_churn.monitoring.binning import (aligned, column_kinds, edge_aggregates, edges_from, long_form, summarize,
-                                            survey)
+from telco_churn.monitoring.binning import aligned, column_kinds, long_form, numeric_edges, summarize
 from telco_churn.monitoring.drift import CATEGORICAL, breaches, drift_metrics
 from telco_churn.monitoring.quality import QUALITY_METRICS, quality_drop, window_quality
 from telco_churn.pipelines.model_train import TRAINING_LABELS_VERSION_TAG
@@ -151,12 +150,9 @@ class ModelMonitoring:
         keys = self.ctx.lakehouse.read(env.table("labels"), version=int(tagged) if tagged else None).select(env.id_column)
         scored = self.ctx.feature_store.score_batch(self.registry.version_uri(version), keys)
         numeric = [c for c, k in kinds.items() if k != CATEGORICAL]
-        # One survey reads the bin edges and the categories: the model scores the baseline twice, not more.
+        edges_out.update(numeric_edges(scored, numeric, self.conf.bins))
         what = f"the baseline of model version {version}"
-        categories, row = survey(scored, kinds, what, edge_aggregates(numeric, self.conf.bins))
-        if numeric:
-            edges_out.update(edges_from(row, numeric, self.conf.bins))
-        histograms, profiles = summarize(long_form(scored, (), kinds, edges_out, self.conf.slice_columns, categories),
+        histograms, profiles = summarize(long_form(scored, (), kinds, edges_out, self.conf.slice_columns, what),
                                          self.conf.quantiles)
         return _Baseline(histograms, profiles, {m: run.data.metrics.get(f"test_{m}") for m in QUALITY_METRICS})
 
@@ -225,15 +221,14 @@ class ModelMonitoring:
         joined = list(dict.fromkeys([*columns, *(c for c in conf.slice_columns if c not in log_side)]))
         scored = in_range.filter(F.col("model_version") == version).select(
             env.id_column, WINDOW, PREDICTION, PROBABILITY).join(features.select(env.id_column, *joined), [env.id_column], "left")
+        self._refuse_wide_slices(scored)
         kinds = column_kinds(scored, [*columns, PREDICTION, PROBABILITY])
-        what = f"the scorings of {self.log_table} joined with {features_table}, model version {version}"
-        categories = self._survey(scored, kinds, what)
         edges: dict[str, list[float]] = {}
         baseline = self._baseline(version, columns, kinds, edges)
         self._refuse_non_finite(baseline.profiles, f"the baseline of model version {version}")
-        histograms, profiles = summarize(long_form(scored, [WINDOW], kinds, edges, conf.slice_columns, categories),
-                                         conf.quantiles)
-        self._refuse_non_finite(profiles, f"the scorings of {self.log_table} joined with {features_table}, model version {version}")
+        what = f"the scorings of {self.log_table} joined with {features_table}, model version {version}"
+        histograms, profiles = summarize(long_form(scored, [WINDOW], kinds, edges, conf.slice_columns, what), conf.quantiles)
+        self._refuse_non_finite(profiles, what)
         quality = window_quality(scored.join(labels, [env.id_column]), [WINDOW], env.label_column) if labels is not None else {}
         profile_rows, drift_rows, per_window = [], [], {}
         for w in windows:
@@ -285,20 +280,18 @@ class ModelMonitoring:
         return profile_rows, drift_rows, {"version": version, "kinds": kinds, "edges": edges, "baseline": baseline,
                                           "windows": per_window, "baseline_quality": baseline.quality}
 
-    def _survey(self, scored, kinds: dict[str, str], what: str) -> dict[str, list]:
-        """One aggregation, before any metric: the categories of the scored rows, and the slice
-        columns' numbers of values (a slice column with too many values is no slice)."""
+    def _refuse_wide_slices(self, scored) -> None:
+        """One aggregation, before any metric: a slice column with too many values is no slice."""
         from pyspark.sql import functions as F
 
-        slices = self.conf.slice_columns
-        counted = [F.count_distinct(F.col(f"`{c}`")).alias(f"_slices{i}") for i, c in enumerate(slices)]
-        categories, row = survey(scored, kinds, what, counted)
-        wide = [c for i, c in enumerate(slices) if row[f"_slices{i}"] > MAX_SLICE_VALUES]
+        if not self.conf.slice_columns:
+            return
+        row = scored.agg(*[F.count_distinct(F.col(f"`{c}`")).alias(f"n{i}") for i, c in enumerate(self.conf.slice_columns)]).first()
+        wide = [c for i, c in enumerate(self.conf.slice_columns) if row[f"n{i}"] > MAX_SLICE_VALUES]
         if wide:
             raise DataValidationError(f"slice_columns: {', '.join(wide)} of {self.log_table} has more than "
                                       f"{MAX_SLICE_VALUES} values in the monitored windows; slice by a column with few "
                                       "values (a category or a flag). No metric row was written.")
-        return categories
 
     def _breaches(self, found: list[Breach], window, column, drift_type, metrics) -> None:
         for metric, limit in self.conf.drift_thresholds.items():
