@@ -174,3 +174,18 @@ def test_a_batch_id_already_in_the_log_is_refused_before_scoring(loop, caplog):
                      "--set", "append_to_log=true", "--set", "batch_id=all-days") != 0
     assert "already holds batch_id 'all-days'" in caplog.text
     assert len(loop.read("inference_log")) == before
+
+
+def test_a_metric_table_without_a_newer_column_is_named_before_anything_is_written(loop, caplog):
+    """Tables written before log_type existed: the engine has no schema evolution, so the job names them."""
+    from telco_churn.monitoring.tables import PROFILE_SCHEMA
+
+    args = _bad_log(loop, "old_metrics", lambda r: r)
+    lakehouse, spark = loop.runtime.lakehouse, loop.runtime.spark
+    old_profile = profile_name(f"{loop.env.schema_name}.old_metrics")
+    lakehouse.write(spark.createDataFrame([], PROFILE_SCHEMA.replace(", log_type string", "")), old_profile)
+    assert loop.main("model-monitoring", *args) != 0
+    assert f"Metric table {old_profile} has no column(s) log_type" in caplog.text
+    assert "ADD COLUMNS (log_type string)" in caplog.text
+    assert "log_type" not in lakehouse.read(old_profile).columns
+    assert not lakehouse.exists(drift_name(f"{loop.env.schema_name}.old_metrics"))

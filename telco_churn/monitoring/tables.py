@@ -63,6 +63,17 @@ def drift_row(window, size, granularity, version, column, drift_type: str, compa
             **{f"{m}_delta": (deltas or {}).get(m) for m in QUALITY_METRICS}}
 
 
+def metric_tables(log_table: str) -> list[tuple[str, str]]:
+    """(name, schema) of the two metric tables beside the log."""
+    return [(profile_name(log_table), PROFILE_SCHEMA), (drift_name(log_table), DRIFT_SCHEMA)]
+
+
+def missing_columns(schema: str, have: list[str]) -> list[str]:
+    """The schema's `name type` pairs whose column is not in `have` (schemas here hold no nested commas)."""
+    pairs = [part.strip() for part in schema.split(",")]
+    return [pair for pair in pairs if pair.split()[0] not in have]
+
+
 def window_condition(granularity: str, first: datetime, last: datetime) -> str:
     """The rows of these windows: what a rerun replaces."""
     return (f"granularity = '{granularity}' AND window_start >= TIMESTAMP_NTZ '{first:%Y-%m-%d %H:%M:%S}' "

@@ -12,8 +12,7 @@ from telco_churn.config.jobs import ModelMonitoringConfig
 from telco_churn.errors import DataValidationError
 from telco_churn.feature_store.base import PREDICTION, PROBABILITY
 from telco_churn.monitoring import tables
-from telco_churn.monitoring.binning import (SLICE_KEYS, aligned, column_kinds, count_buckets, long_form, numeric_edges,
-                                            profile_columns, sliced)
+from telco_churn.monitoring.binning import aligned, column_kinds, long_form, numeric_edges, summarize
 from telco_churn.monitoring.drift import CATEGORICAL, breaches, drift_metrics
 from telco_churn.monitoring.quality import QUALITY_METRICS, quality_drop, window_quality
 from telco_churn.pipelines.model_train import TRAINING_LABELS_VERSION_TAG
@@ -76,6 +75,18 @@ class ModelMonitoring:
         missing = [c for c in wanted if c not in have]
         if missing:
             raise DataValidationError(f"Column(s) {', '.join(missing)} missing from {what}. No metric row was written.")
+
+    def _check_metric_tables(self) -> None:
+        """A metric table written before a column was added would refuse the write, and the local
+        engine has no schema evolution (mergeSchema): name the table and the columns first."""
+        lakehouse = self.ctx.lakehouse
+        for name, schema in tables.metric_tables(self.log_table):
+            missing = tables.missing_columns(schema, lakehouse.read(name).columns) if lakehouse.exists(name) else []
+            if missing:
+                raise DataValidationError(
+                    f"Metric table {name} has no column(s) {', '.join(m.split()[0] for m in missing)}: an earlier "
+                    f"model-monitoring wrote it. Add them (ALTER TABLE {name} ADD COLUMNS ({', '.join(missing)})) or drop "
+                    "the table, then rerun. No metric row was written.")
 
     def _windows(self, log) -> tuple[tuple[datetime, ...], dict[tuple[datetime, int], int]]:
         counts = {(r[WINDOW], int(r["model_version"])): int(r["count"])
@@ -140,9 +151,10 @@ class ModelMonitoring:
         scored = self.ctx.feature_store.score_batch(self.registry.version_uri(version), keys)
         numeric = [c for c, k in kinds.items() if k != CATEGORICAL]
         edges_out.update(numeric_edges(scored, numeric, self.conf.bins))
-        long = long_form(sliced(scored, self.conf.slice_columns), SLICE_KEYS, kinds, edges_out)
-        return _Baseline(count_buckets(long, SLICE_KEYS), profile_columns(long, SLICE_KEYS, self.conf.quantiles),
-                         {m: run.data.metrics.get(f"test_{m}") for m in QUALITY_METRICS})
+        what = f"the baseline of model version {version}"
+        histograms, profiles = summarize(long_form(scored, (), kinds, edges_out, self.conf.slice_columns, what),
+                                         self.conf.quantiles)
+        return _Baseline(histograms, profiles, {m: run.data.metrics.get(f"test_{m}") for m in QUALITY_METRICS})
 
     def _refuse_non_finite(self, profiles: dict, what: str) -> None:
         bad = sorted({key[-1] for key, p in profiles.items() if p.non_finite})
@@ -157,6 +169,7 @@ class ModelMonitoring:
 
         env, conf, log_ = self.ctx.env, self.conf, self.ctx.logger
         log = self._read_log()
+        self._check_metric_tables()
         windows, counts = self._windows(log)
         g, first, latest = conf.window, windows[0], windows[-1]
         versions = sorted({v for (w, v) in counts if first - g <= w <= latest})
@@ -213,10 +226,9 @@ class ModelMonitoring:
         edges: dict[str, list[float]] = {}
         baseline = self._baseline(version, columns, kinds, edges)
         self._refuse_non_finite(baseline.profiles, f"the baseline of model version {version}")
-        keys = [WINDOW, *SLICE_KEYS]
-        long = long_form(sliced(scored, conf.slice_columns), keys, kinds, edges)
-        histograms, profiles = count_buckets(long, keys), profile_columns(long, keys, conf.quantiles)
-        self._refuse_non_finite(profiles, f"the scorings of {self.log_table} joined with {features_table}, model version {version}")
+        what = f"the scorings of {self.log_table} joined with {features_table}, model version {version}"
+        histograms, profiles = summarize(long_form(scored, [WINDOW], kinds, edges, conf.slice_columns, what), conf.quantiles)
+        self._refuse_non_finite(profiles, what)
         quality = window_quality(scored.join(labels, [env.id_column]), [WINDOW], env.label_column) if labels is not None else {}
         profile_rows, drift_rows, per_window = [], [], {}
         for w in windows:
@@ -291,8 +303,7 @@ class ModelMonitoring:
         """Replaces the computed windows' rows of both metric tables (a rerun never duplicates them)."""
         spark, lakehouse = self.ctx.spark, self.ctx.lakehouse
         condition = tables.window_condition(self.conf.granularity, first, latest)
-        for name, schema, rows in ((tables.profile_name(self.log_table), tables.PROFILE_SCHEMA, result.profile_rows),
-                                   (tables.drift_name(self.log_table), tables.DRIFT_SCHEMA, result.drift_rows)):
+        for (name, schema), rows in zip(tables.metric_tables(self.log_table), (result.profile_rows, result.drift_rows)):
             clean = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()} for r in rows]
             lakehouse.replace_where(spark.createDataFrame(clean, schema), name, condition)
             self.ctx.logger.info("%d row(s) for %s .. %s -> %s", len(rows), f"{first:%Y-%m-%d %H:%M}",
