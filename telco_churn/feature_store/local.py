@@ -213,9 +213,15 @@ def _predictor(model_dir: str, checked: list[str] | None = None):
     # scored, so that the write it feeds never commits.
     def predict(batches):
         import mlflow
+        import pandas as pd
         import pyarrow as pa
 
         from telco_churn.package_map import shared_package_map
+
+        # String columns (the lookup key, which the signature requires) stay Arrow-backed in
+        # pandas: making 1M Python str objects of the keys, which the model never reads, cost
+        # more CPU than converting every feature, all of it holding the GIL.
+        arrow_strings = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}.get
 
         # Loaded once per partition, not once per batch: loading costs more than scoring. Loading
         # checks the model's requirements against what is installed, on MLflow's package map.
@@ -226,9 +232,9 @@ def _predictor(model_dir: str, checked: list[str] | None = None):
         for batch in _rebatched(batches, SCORE_BATCH_ROWS):
             if checked is not None and refused_rows(batch, checked):
                 raise DataValidationError(f"{FEATURE_CHECK_FAILED}: missing or non-finite feature values")
-            # Only the model's inputs become pandas; the key and any other column stay in Arrow.
+            # Only the model's inputs become pandas; any other column stays in Arrow.
             inputs = batch if wanted is None else batch.select([c for c in wanted if c in batch.schema.names])
-            scores = model.predict(inputs.to_pandas())
+            scores = model.predict(inputs.to_pandas(types_mapper=arrow_strings))
             yield pa.RecordBatch.from_arrays(
                 [*batch.columns, pa.array(scores[PREDICTION].to_numpy(), pa.int32()),
                  pa.array(scores[PROBABILITY].to_numpy(), pa.float64())],
