@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from telco_churn.feature_store import local as local_store
 from telco_churn.feature_store.base import PREDICTION, PROBABILITY
 from telco_churn.model.churn_classifier import predict_proba
 from telco_churn.resample import read_customers, resample_customers, write_bronze
@@ -80,6 +81,16 @@ def test_score_batch_equals_the_model_by_hand(runtime, scale):
     shifted[PROBABILITY] = np.roll(expected[PROBABILITY].to_numpy(), 1)
     with pytest.raises(AssertionError):
         _assert_identical(got, shifted)
+
+
+def test_score_batch_in_many_model_calls_keeps_each_batch_with_its_scores(runtime, scale, monkeypatch):
+    # One model call per engine batch (at most 8,192 rows): the pass scores batch i while it pulls
+    # batch i+1, so each partition's batches and their scores must still pair up, in order.
+    monkeypatch.setattr(local_store, "SCORE_BATCH_ROWS", 1)
+    keys = scale.features.index.to_frame(index=False).sample(frac=1.0, random_state=7)
+    store = runtime.feature_store(scale.box.env)
+    scored = store.score_batch(scale.uri, runtime.spark.createDataFrame(keys))
+    _assert_identical(scored.select(ID, PREDICTION, PROBABILITY).toPandas().set_index(ID), _by_hand(scale))
 
 
 def test_inference_job_writes_the_model_by_hand_scores(scale):

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -213,9 +214,15 @@ def _predictor(model_dir: str, checked: list[str] | None = None):
     # scored, so that the write it feeds never commits.
     def predict(batches):
         import mlflow
+        import pandas as pd
         import pyarrow as pa
 
         from telco_churn.package_map import shared_package_map
+
+        # String columns (the lookup key, which the signature requires) stay Arrow-backed in
+        # pandas: making 1M Python str objects of the keys, which the model never reads, cost
+        # more CPU than converting every feature, all of it holding the GIL.
+        arrow_strings = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}.get
 
         # Loaded once per partition, not once per batch: loading costs more than scoring. Loading
         # checks the model's requirements against what is installed, on MLflow's package map.
@@ -223,18 +230,35 @@ def _predictor(model_dir: str, checked: list[str] | None = None):
             model = mlflow.pyfunc.load_model(model_dir)
         schema = model.metadata.get_input_schema()
         wanted = schema.input_names() if schema is not None and schema.has_input_names() else None
-        for batch in _rebatched(batches, SCORE_BATCH_ROWS):
-            if checked is not None and refused_rows(batch, checked):
-                raise DataValidationError(f"{FEATURE_CHECK_FAILED}: missing or non-finite feature values")
-            # Only the model's inputs become pandas; the key and any other column stay in Arrow.
-            inputs = batch if wanted is None else batch.select([c for c in wanted if c in batch.schema.names])
-            scores = model.predict(inputs.to_pandas())
-            yield pa.RecordBatch.from_arrays(
-                [*batch.columns, pa.array(scores[PREDICTION].to_numpy(), pa.int32()),
-                 pa.array(scores[PROBABILITY].to_numpy(), pa.float64())],
-                names=[*batch.schema.names, PREDICTION, PROBABILITY])
+        # The model scores batch i on a helper thread (its row blocks on the shared pool) while
+        # this thread pulls batch i+1 from the engine: the engine's scan and join run while the
+        # forest does, instead of both cores waiting for the next batch. Order is kept.
+        with ThreadPoolExecutor(1, thread_name_prefix="score-batch") as helper:
+            pending = None
+            for batch in _rebatched(batches, SCORE_BATCH_ROWS):
+                if checked is not None and refused_rows(batch, checked):
+                    raise DataValidationError(f"{FEATURE_CHECK_FAILED}: missing or non-finite feature values")
+                # Only the model's inputs become pandas; any other column stays in Arrow.
+                inputs = batch if wanted is None else batch.select([c for c in wanted if c in batch.schema.names])
+                scoring = helper.submit(model.predict, inputs.to_pandas(types_mapper=arrow_strings))
+                if pending is not None:
+                    yield _with_scores(*pending)
+                pending = (batch, scoring)
+            if pending is not None:
+                yield _with_scores(*pending)
 
     return predict
+
+
+def _with_scores(batch, scoring):
+    """The batch with the prediction and probability columns of its scoring (a future) appended."""
+    import pyarrow as pa
+
+    scores = scoring.result()
+    return pa.RecordBatch.from_arrays(
+        [*batch.columns, pa.array(scores[PREDICTION].to_numpy(), pa.int32()),
+         pa.array(scores[PROBABILITY].to_numpy(), pa.float64())],
+        names=[*batch.schema.names, PREDICTION, PROBABILITY])
 
 
 def _rebatched(batches, rows: int):
