@@ -17,14 +17,16 @@ WORKFLOW ?=
 # those modules are never imported.
 export PYTHONDONTWRITEBYTECODE :=
 
-# The base Python's pip installs pip and uv into the new virtualenv (pip's --python), which spares
+# The base Python's pip installs uv into the new virtualenv (pip's --python), which spares
 # the venv module's own pip bootstrap (about 5 s); a Python without pip bootstraps it instead.
+# uv then installs pip with the rest, from its cache; tools/compile_imports.py says why the last step.
 $(STAMP): setup.py unit-requirements.txt local-workspace/pyproject.toml
 	$(PYTHON) -m venv --without-pip $(VENV)
-	$(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check --upgrade pip uv \
+	$(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check --upgrade uv \
 	  || { $(BIN)/python -m ensurepip --default-pip && \
-	       $(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip uv; }
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r unit-requirements.txt
+	       $(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade uv; }
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r unit-requirements.txt pip
+	$(BIN)/python tools/compile_imports.py
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -37,3 +37,25 @@ def test_the_key_changes_when_a_distribution_is_installed(tmp_path, monkeypatch)
     before = environment_key()
     (tmp_path / "somepackage-1.0.dist-info").mkdir()
     assert environment_key() != before
+
+
+def _site(root, record: str):
+    """A site-packages folder holding one distribution whose RECORD is `record`."""
+    info = root / "site-packages" / "somepackage-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "RECORD").write_text(record)
+    return str(root / "site-packages")
+
+
+def test_a_fresh_clone_with_the_same_distributions_shares_the_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    # An editable install's RECORD hashes files that name the checkout: only the file names count.
+    first = _site(tmp_path / "clone-a", "somepackage/__init__.py,sha256=aaa,10\n")
+    second = _site(tmp_path / "clone-b", "somepackage/__init__.py,sha256=bbb,12\n")
+    other = _site(tmp_path / "clone-c", "somepackage/__init__.py,sha256=aaa,10\nextra/__init__.py,sha256=c,1\n")
+    keys = []
+    for site in (first, second, other):
+        monkeypatch.setattr("sys.path", [site])
+        keys.append(environment_key())
+    assert keys[0] == keys[1]
+    assert keys[2] != keys[0]  # the same version with another top-level module: another map

@@ -213,21 +213,18 @@ def _predictor(model_dir: str, checked: list[str] | None = None):
     # checked: the features whose missing or non-finite values fail the pass before its batch is
     # scored, so that the write it feeds never commits.
     def predict(batches):
-        import mlflow
         import pandas as pd
         import pyarrow as pa
 
-        from telco_churn.package_map import shared_package_map
+        from telco_churn.model.loaded import load_once
 
         # String columns (the lookup key, which the signature requires) stay Arrow-backed in
         # pandas: making 1M Python str objects of the keys, which the model never reads, cost
         # more CPU than converting every feature, all of it holding the GIL.
         arrow_strings = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}.get
 
-        # Loaded once per partition, not once per batch: loading costs more than scoring. Loading
-        # checks the model's requirements against what is installed, on MLflow's package map.
-        with shared_package_map():
-            model = mlflow.pyfunc.load_model(model_dir)
+        # Loaded once per process and logged model, never once per batch: loading costs more than scoring.
+        model = load_once(model_dir)
         schema = model.metadata.get_input_schema()
         wanted = schema.input_names() if schema is not None and schema.has_input_names() else None
         # The model scores batch i on a helper thread (its row blocks on the shared pool) while
