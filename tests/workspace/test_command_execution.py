@@ -137,7 +137,8 @@ def test_restart_python_keeps_the_context_and_its_pip_libraries(w, context):
 def test_restart_after_pip_is_warm_and_sees_the_contexts_libraries(w, cluster_id, tmp_path):
     """After a `%pip install`, restartPython() hands over to a spare interpreter that imported the
     runtime's heavy libraries meanwhile, over the context's libraries: one installed by %pip that
-    shadows a runtime library the spare imports (yaml) is the one the next command gets."""
+    shadows a runtime library the spare imports (yaml) is the one the next command gets, and so is
+    its next version, installed after the spare imported the first."""
     shadow = make_wheel(tmp_path, "yaml", "__version__ = 'from the context'\n", {}, version="99.0")
     ids = (cluster_id, w.command_execution.create_and_wait(cluster_id=cluster_id, language=Language.PYTHON,
                                                            timeout=WAIT).id)
@@ -147,6 +148,13 @@ def test_restart_after_pip_is_warm_and_sees_the_contexts_libraries(w, cluster_id
         assert _run(w, ids, "dbutils.library.restartPython()").status == CommandStatus.FINISHED
         after = _run(w, ids, "import sys, yaml\nprint(yaml.__version__, 'pandas' in sys.modules)")
         assert after.results.data == "from the context True", after.results
+
+        # The next spare (made after the restart) imported that yaml: a new version replaces it.
+        newer = make_wheel(tmp_path, "yaml", "__version__ = 'newer'\n", {}, version="99.0")
+        assert _run(w, ids, f"%pip install --force-reinstall {newer}").results.result_type == ResultType.TEXT
+        assert _run(w, ids, "dbutils.library.restartPython()").status == CommandStatus.FINISHED
+        again = _run(w, ids, "import sys, yaml\nprint(yaml.__version__, 'pandas' in sys.modules)")
+        assert again.results.data == "newer True", again.results
     finally:
         w.command_execution.destroy(cluster_id=cluster_id, context_id=ids[1])
 

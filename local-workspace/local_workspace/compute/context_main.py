@@ -9,11 +9,14 @@ the unix socket; one JSON line per connection, {"command": source}, answered wit
 {"results": {...}, "cancelled": bool, "restart": bool}. SIGINT interrupts the running command
 (commands/cancel); `dbutils.library.restartPython()` ends the interpreter (the supervisor starts the
 next one on the same socket: state gone, `%pip` libraries kept). A `spare` imports the runtime's
-heavy libraries over the context's libraries as they are, then waits for `go` on its stdin before
-it serves; if those libraries changed meanwhile, it starts afresh instead.
+heavy libraries, then waits on its stdin: `check` (libraries were installed: it starts over as a
+spare if what it imported is no longer what a fresh interpreter would import), `go` (it serves;
+a fresh interpreter instead if what it imported is no longer current).
 """
 
+import hashlib
 import importlib
+import importlib.machinery
 import json
 import os
 import re
@@ -80,7 +83,7 @@ class Context:
 
     def pip(self, arguments):
         pip_install(arguments, self.spec["uv"], self.spec["dbfs_root"], target=self.spec["lib_dir"])
-        tell("spare")  # libraries changed: restartPython() usually comes next
+        tell("installed")  # restartPython() usually comes next
 
     def source_of(self, command):
         """Python source of a command: dedented, `%pip` lines as calls, a leading %sh/%sql/%md cell magic."""
@@ -112,6 +115,7 @@ class Context:
             os.dup2(out.fileno(), 1)
             os.dup2(out.fileno(), 2)
             self.running = True
+            tell("busy")
             try:
                 code = compile(self.source_of(command), f"<command-{self.count}>", "exec")
                 exec(code, self.namespace)
@@ -128,6 +132,7 @@ class Context:
                 summary = f"{type(exc).__name__}: {exc}"
             finally:
                 self.running = False
+                tell("idle")
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os.dup2(saved[0], 1)
@@ -186,38 +191,71 @@ def _listen(path):
     return server
 
 
-def libraries_state(spec):
-    """What a new interpreter would import from: the context's `%pip` folder and the cluster's
-    site-packages, as their files' names, times and sizes."""
+def _digest(path):
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha1").digest()
+
+
+def library_digests(spec):
+    """Every file a new interpreter could import from that can change (the context's `%pip` folder,
+    the cluster's site-packages): path -> digest. Bytecode aside, which importing writes."""
     import site
 
-    state = []
+    digests = {}
     for folder in [spec["lib_dir"], *site.getsitepackages()]:
         for where, folders, files in os.walk(folder):
             if "__pycache__" in folders:
-                folders.remove("__pycache__")  # bytecode, which importing (the spare's too) writes
+                folders.remove("__pycache__")
             for name in files:
                 try:
-                    found = os.stat(os.path.join(where, name))
-                except FileNotFoundError:
-                    continue
-                state.append((where, name, found.st_mtime_ns, found.st_size))
-    return sorted(state)
+                    digests[os.path.join(where, name)] = _digest(os.path.join(where, name))
+                except OSError:
+                    pass
+    return digests
+
+
+def stale_import(before):
+    """Why a module imported here is not what a fresh interpreter would import now (its file
+    changed since `before` was taken, or another one shadows it now); None if every one is."""
+    importlib.invalidate_caches()
+    for name, module in list(sys.modules.items()):
+        spec = getattr(module, "__spec__", None)
+        origin = getattr(spec, "origin", None)
+        if not origin or not os.path.isabs(origin) or spec.name != name:
+            continue  # built in, frozen, a namespace package, an alias (scipy's _csparsetools)
+        if origin in before:
+            try:
+                if _digest(origin) != before[origin]:
+                    return f"{origin} changed"
+            except OSError:
+                return f"{origin} is gone"
+        if "." not in name:
+            found = importlib.machinery.PathFinder.find_spec(name, sys.path)
+            if found is None or found.origin != origin:
+                return f"{name} would now be imported from {found.origin if found else 'nowhere'}"
+    return None
+
+
+def _restart_as(spec_file, spec, role):
+    os.execv(spec["python"], [spec["python"], os.path.abspath(__file__), spec_file, role, str(CHANNEL[0])])
 
 
 def spare(spec_file, spec):
     """A warm interpreter for the context's next restart: the heavy imports first, then it waits."""
     sys.path.insert(0, spec["lib_dir"])
-    before = libraries_state(spec)
+    before = library_digests(spec)  # before the imports: a file replaced during them counts as changed
     preload()
-    if sys.stdin.readline() != "go\n":  # the supervisor went away
-        return
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-    if libraries_state(spec) != before:  # imported from libraries since replaced: not what a restart sees
-        os.execv(spec["python"], [spec["python"], os.path.abspath(__file__), spec_file, "interpreter",
-                                  str(CHANNEL[0])])
-    importlib.invalidate_caches()
-    serve(spec_file, spec)
+    for line in sys.stdin:
+        stale = stale_import(before)
+        if stale:
+            print(f"spare interpreter: {stale}", file=sys.stderr, flush=True)
+        if line == "check\n" and stale:
+            _restart_as(spec_file, spec, "spare")
+        if line == "go\n":
+            os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+            if stale:
+                _restart_as(spec_file, spec, "interpreter")
+            serve(spec_file, spec)
 
 
 def serve(spec_file, spec):

@@ -4,13 +4,16 @@ and the context goes on with a new one, and it keeps a warm spare for that momen
 
 Run with the cluster's own Python, as a file (it imports nothing of the workspace):
     python context_supervisor.py SPEC.json
-Each interpreter tells it, one line each through a pipe, `spare` (a `%pip install` changed the
-context's libraries: a restart is likely next) and `restart` (it ends for restartPython). On
-`spare` it starts `context_main.py SPEC.json spare`, a fresh interpreter over the context's
-libraries as they are now, which imports the runtime's heavy libraries and then waits; at the
-restart that spare takes over, so the next command does not wait for those imports, as a job
-task forked from the warm launcher does not. An interpreter that ends otherwise (killed, crashed)
-ends the context: this process exits with its code, and the context's status is Error.
+Each interpreter tells it, one line each through a pipe, `busy` and `idle` (a command starts, ends),
+`installed` (a `%pip install` changed the context's libraries: a restart is likely next) and
+`restart` (it ends for restartPython). It keeps a spare, `context_main.py SPEC.json spare`: a fresh
+interpreter that imports the runtime's heavy libraries, then waits; at a restart that spare takes
+over, so the next command does not wait for those imports, as a job task forked from the warm
+launcher does not. The spare is started after a `%pip install` when there is none (asked to
+`check` itself when there is one: it starts over if what it imported is no longer current), and
+after a restart once the new interpreter has been idle a moment, so that its imports do not take
+the CPU from the command that runs. An interpreter that ends otherwise (killed, crashed) ends the
+context: this process exits with its code, and the context's status is Error.
 """
 
 import os
@@ -18,9 +21,13 @@ import select
 import signal
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONTEXT_MAIN = os.path.join(HERE, "context_main.py")
+# After a restart, the next spare starts once the interpreter has been idle this long (dbx sends
+# its next command within a second of the last one's end).
+SPARE_AFTER_IDLE = 2.0
 sys.path.insert(0, HERE)
 from context_main import watch_driver  # noqa: E402
 
@@ -48,6 +55,14 @@ class Supervisor:
         return [line.decode() for line in lines]
 
     def new_spare(self):
+        """A spare if there is none; the one there is checks itself (it starts over if stale)."""
+        if self.spare is not None and self.spare.poll() is None:
+            try:
+                self.spare.stdin.write(b"check\n")
+                self.spare.stdin.flush()
+                return
+            except OSError:
+                pass
         self.drop_spare()
         self.spare = self.start("spare", stdin=subprocess.PIPE)
 
@@ -72,12 +87,21 @@ class Supervisor:
 
     def run(self):
         current, restarting = self.start("interpreter"), False
+        idle_since, want_spare = time.monotonic(), False
         while True:
             for line in self.messages(0.05):
-                if line == "spare":
+                if line == "installed":
                     self.new_spare()
                 elif line == "restart":
                     restarting = True
+                elif line == "busy":
+                    idle_since = None
+                elif line == "idle":
+                    idle_since = time.monotonic()
+            if want_spare and idle_since is not None and time.monotonic() - idle_since > SPARE_AFTER_IDLE:
+                want_spare = False
+                if self.spare is None:
+                    self.new_spare()
             code = current.poll()
             if code is None:
                 continue
@@ -86,6 +110,7 @@ class Supervisor:
                 self.drop_spare()
                 return code if code >= 0 else 128 - code
             current, restarting = self.successor(), False
+            idle_since, want_spare = time.monotonic(), True
 
 
 def main():
