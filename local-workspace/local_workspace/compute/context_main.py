@@ -9,9 +9,10 @@ the unix socket; one JSON line per connection, {"command": source}, answered wit
 {"results": {...}, "cancelled": bool, "restart": bool}. SIGINT interrupts the running command
 (commands/cancel); `dbutils.library.restartPython()` ends the interpreter (the supervisor starts the
 next one on the same socket: state gone, `%pip` libraries kept). A `spare` imports the runtime's
-heavy libraries, then waits on its stdin: `check` (libraries were installed: it starts over as a
-spare if what it imported is no longer what a fresh interpreter would import), `go` (it serves;
-a fresh interpreter instead if what it imported is no longer current).
+heavy libraries, says `warm`, then waits on its stdin: `check` (libraries were installed: it says
+`warm` again once it has checked, or starts over as a spare if what it imported is no longer what
+a fresh interpreter would import), `go` (it serves; a fresh interpreter instead if what it
+imported is no longer current).
 """
 
 import hashlib
@@ -245,12 +246,15 @@ def spare(spec_file, spec):
     sys.path.insert(0, spec["lib_dir"])
     before = library_digests(spec)  # before the imports: a file replaced during them counts as changed
     preload()
+    tell("warm")
     for line in sys.stdin:
         stale = stale_import(before)
         if stale:
             print(f"spare interpreter: {stale}", file=sys.stderr, flush=True)
-        if line == "check\n" and stale:
-            _restart_as(spec_file, spec, "spare")
+        if line == "check\n":
+            if stale:
+                _restart_as(spec_file, spec, "spare")
+            tell("warm")
         if line == "go\n":
             os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
             if stale:

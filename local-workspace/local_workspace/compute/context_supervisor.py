@@ -12,7 +12,10 @@ over, so the next command does not wait for those imports, as a job task forked 
 launcher does not. The spare is started after a `%pip install` when there is none (asked to
 `check` itself when there is one: it starts over if what it imported is no longer current), and
 after a restart once the new interpreter has been idle a moment, so that its imports do not take
-the CPU from the command that runs. An interpreter that ends otherwise (killed, crashed) ends the
+the CPU from the command that runs. A restart while the spare is still importing gets a fresh
+interpreter instead: a command after it must not wait for imports it may not need. Each handover
+is logged on stderr (the context's `stderr` file).
+An interpreter that ends otherwise (killed, crashed) ends the
 context: this process exits with its code, and the context's status is Error.
 """
 
@@ -38,7 +41,7 @@ class Supervisor:
         self.channel, self.writer = os.pipe()
         os.set_blocking(self.channel, False)
         self.pending = b""
-        self.spare = None
+        self.spare, self.warm = None, False
 
     def start(self, role, **popen):
         return subprocess.Popen([self.python, CONTEXT_MAIN, self.spec_file, role, str(self.writer)],
@@ -60,11 +63,12 @@ class Supervisor:
             try:
                 self.spare.stdin.write(b"check\n")
                 self.spare.stdin.flush()
+                self.warm = False  # until it has checked
                 return
             except OSError:
                 pass
         self.drop_spare()
-        self.spare = self.start("spare", stdin=subprocess.PIPE)
+        self.spare, self.warm = self.start("spare", stdin=subprocess.PIPE), False
 
     def drop_spare(self):
         if self.spare is not None:
@@ -73,16 +77,20 @@ class Supervisor:
             self.spare = None
 
     def successor(self):
-        """The next interpreter: the spare if it still runs, else a fresh one."""
-        spare, self.spare = self.spare, None
-        if spare is not None and spare.poll() is None:
+        """The next interpreter: the spare if it is warm, else a fresh one."""
+        spare, warm, self.spare = self.spare, self.warm, None
+        if spare is not None and warm and spare.poll() is None:
             try:
                 spare.stdin.write(b"go\n")
                 spare.stdin.close()
+                _log("restart: the warm spare interpreter takes over")
                 return spare
             except OSError:
-                spare.kill()
-                spare.wait()
+                pass
+        if spare is not None:
+            spare.kill()
+            spare.wait()
+        _log("restart: a fresh interpreter" + (" (the spare was still importing)" if spare is not None else ""))
         return self.start("interpreter")
 
     def run(self):
@@ -98,6 +106,9 @@ class Supervisor:
                     idle_since = None
                 elif line == "idle":
                     idle_since = time.monotonic()
+                elif line == "warm":
+                    self.warm = True
+                    _log("spare interpreter warm")
             if want_spare and idle_since is not None and time.monotonic() - idle_since > SPARE_AFTER_IDLE:
                 want_spare = False
                 if self.spare is None:
@@ -111,6 +122,10 @@ class Supervisor:
                 return code if code >= 0 else 128 - code
             current, restarting = self.successor(), False
             idle_since, want_spare = time.monotonic(), True
+
+
+def _log(message):
+    print(time.strftime("%H:%M:%S"), message, file=sys.stderr, flush=True)
 
 
 def main():
