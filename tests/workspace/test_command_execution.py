@@ -140,13 +140,17 @@ def _warm_spares(workspace, cluster_id, context_id) -> int:
     return log.read_text().count("spare interpreter warm") if log.exists() else 0
 
 
-def _install_and_wait_warm(w, workspace, ids, wheel, *flags: str) -> None:
-    before = _warm_spares(workspace, *ids)
-    assert _run(w, ids, f"%pip install {' '.join(flags)} {wheel}").results.result_type == ResultType.TEXT
+def _wait_warm(workspace, ids, before: int) -> None:
     deadline = time.monotonic() + 180  # the spare imports MLflow, pandas, scikit-learn: long on a busy machine
     while _warm_spares(workspace, *ids) <= before:
         assert time.monotonic() < deadline, "no warm spare interpreter"
         time.sleep(0.2)
+
+
+def _install_and_wait_warm(w, workspace, ids, wheel, *flags: str) -> None:
+    before = _warm_spares(workspace, *ids)
+    assert _run(w, ids, f"%pip install {' '.join(flags)} {wheel}").results.result_type == ResultType.TEXT
+    _wait_warm(workspace, ids, before)
 
 
 def test_restart_after_pip_is_warm_and_sees_the_contexts_libraries(w, workspace, cluster_id, tmp_path):
@@ -162,9 +166,11 @@ def test_restart_after_pip_is_warm_and_sees_the_contexts_libraries(w, workspace,
         _install_and_wait_warm(w, workspace, ids, make_wheel(tmp_path, "yaml", "V = 1\n__version__ = 'one'\n", {},
                                                              version="99.0"))
         assert _run(w, ids, "dbutils.library.restartPython()").status == CommandStatus.FINISHED
+        warm = _warm_spares(workspace, *ids)
         assert _run(w, ids, check).results.data == "one True"
+        _wait_warm(workspace, ids, warm)  # the next spare, made once the context is idle, imported that yaml
 
-        # A spare that imported that yaml checks itself against the next version, and starts over.
+        # That spare checks itself against the next version, and starts over.
         _install_and_wait_warm(w, workspace, ids, make_wheel(tmp_path, "yaml", "__version__ = 'two'\n", {},
                                                              version="99.0"), "--force-reinstall")
         assert _run(w, ids, "dbutils.library.restartPython()").status == CommandStatus.FINISHED
