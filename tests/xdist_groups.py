@@ -37,7 +37,7 @@ LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest
     "tests/test_promotion.py",  # 22 s
     "tests/workspace/test_secrets.py",  # 20 s
     "tests/workspace/test_runtime_libraries.py",  # three 17.3 ML clusters and one other, MLflow on them
-    "tests/workspace/test_command_execution.py",  # 18 s
+    "tests/workspace/test_command_execution.py",  # 70 s at load 9 (two spare interpreters warm up)
     "tests/test_entry_points.py",
     "tests/workspace/test_ui_runs.py",
     "tests/test_faults_model_versions.py",
