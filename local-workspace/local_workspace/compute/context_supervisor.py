@@ -7,16 +7,15 @@ Run with the cluster's own Python, as a file (it imports nothing of the workspac
 Each interpreter tells it, one line each through a pipe, `busy` and `idle` (a command starts, ends),
 `installed` (a `%pip install` changed the context's libraries: a restart is likely next) and
 `restart` (it ends for restartPython). It keeps a spare, `context_main.py SPEC.json spare`: a fresh
-interpreter that imports the runtime's heavy libraries, then waits; at a restart that spare takes
+interpreter that imports the runtime's heavy libraries, says `warm`, then waits; at a restart it takes
 over, so the next command does not wait for those imports, as a job task forked from the warm
 launcher does not. The spare is started after a `%pip install` when there is none (asked to
 `check` itself when there is one: it starts over if what it imported is no longer current), and
 after a restart once the new interpreter has been idle a moment, so that its imports do not take
 the CPU from the command that runs. A restart while the spare is still importing gets a fresh
 interpreter instead: a command after it must not wait for imports it may not need. Each handover
-is logged on stderr (the context's `stderr` file).
-An interpreter that ends otherwise (killed, crashed) ends the
-context: this process exits with its code, and the context's status is Error.
+is logged on stderr (the context's `stderr` file). An interpreter that ends otherwise (killed,
+crashed) ends the context: this process exits with its code, and the context's status is Error.
 """
 
 import os
@@ -93,35 +92,38 @@ class Supervisor:
         _log("restart: a fresh interpreter" + (" (the spare was still importing)" if spare is not None else ""))
         return self.start("interpreter")
 
+    def hear(self, lines):
+        for line in lines:
+            if line == "installed":
+                self.new_spare()
+            elif line == "restart":
+                self.restarting = True
+            elif line == "busy":
+                self.idle_since = None
+            elif line == "idle":
+                self.idle_since = time.monotonic()
+            elif line == "warm":
+                self.warm = True
+                _log("spare interpreter warm")
+
     def run(self):
-        current, restarting = self.start("interpreter"), False
-        idle_since, want_spare = time.monotonic(), False
+        current, want_spare = self.start("interpreter"), False
+        self.restarting, self.idle_since = False, time.monotonic()
         while True:
-            for line in self.messages(0.05):
-                if line == "installed":
-                    self.new_spare()
-                elif line == "restart":
-                    restarting = True
-                elif line == "busy":
-                    idle_since = None
-                elif line == "idle":
-                    idle_since = time.monotonic()
-                elif line == "warm":
-                    self.warm = True
-                    _log("spare interpreter warm")
-            if want_spare and idle_since is not None and time.monotonic() - idle_since > SPARE_AFTER_IDLE:
+            self.hear(self.messages(0.05))
+            if want_spare and self.idle_since is not None and time.monotonic() - self.idle_since > SPARE_AFTER_IDLE:
                 want_spare = False
                 if self.spare is None:
                     self.new_spare()
             code = current.poll()
             if code is None:
                 continue
-            restarting = restarting or "restart" in self.messages(0)  # told just before it exited
-            if not restarting:
+            self.hear(self.messages(0))  # what it said just before it exited
+            if not self.restarting:
                 self.drop_spare()
                 return code if code >= 0 else 128 - code
-            current, restarting = self.successor(), False
-            idle_since, want_spare = time.monotonic(), True
+            current, self.restarting, want_spare = self.successor(), False, True
+            self.idle_since = time.monotonic()
 
 
 def _log(message):
