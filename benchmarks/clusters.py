@@ -11,11 +11,14 @@ and the cost of the mounts. Every figure is timed around a real client's own cal
   features are built once before, with `dbx execute` of the initial chain's data tasks;
 - what the /dbfs, /Workspace, /Volumes mounts add to starting a fresh process (bubblewrap);
   tasks forked from the warm launcher pay nothing, the launcher already runs inside them.
+
+The figures also go to benchmarks/results/clusters.json (every run's seconds, date and load).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -34,6 +37,7 @@ TARGET_EMPTY_COMMAND = 0.2
 RUNTIME = "17.3.x-cpu-ml-scala2.13"
 CHAIN = "DEV-telco-churn-initial-model-train-register"
 TRAIN = "DEV-telco-churn-model-train"
+RESULTS = Path(__file__).resolve().parent / "results" / "clusters.json"
 
 
 def _seconds(call) -> float:
@@ -129,7 +133,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-dbx", action="store_true", help="leave out dbx execute vs dbx launch (minutes)")
     args = parser.parse_args(argv)
     repeat = max(args.repeat, 3)
-    print(time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load average", " ".join(f"{x:.1f}" for x in os.getloadavg()))
+    figures = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load at start": os.getloadavg()}
+    print(figures["date"], "load average", " ".join(f"{x:.1f}" for x in os.getloadavg()))
     bare, mounted, reason = process_cost(max(repeat, 10))
     print(f"fresh process: {bare * 1000:.0f} ms bare, {mounted * 1000:.0f} ms inside the mounts"
           + (f" (mounts unavailable: {reason})" if reason else f" (+{(mounted - bare) * 1000:.0f} ms)"), flush=True)
@@ -143,15 +148,21 @@ def main(argv=None) -> int:
             print(_line("empty command (w.command_execution.execute_and_wait)", sdk, TARGET_EMPTY_COMMAND))
             print(_line("empty command (execute, then command_status every 10 ms)", api, TARGET_EMPTY_COMMAND), flush=True)
             w.clusters.permanent_delete(cluster_id)
+            figures.update({"cluster ready s": ready, "empty command (execute_and_wait) s": sdk,
+                            "empty command (10 ms poll) s": api})
             if not args.no_dbx:
                 executed, launched = execute_vs_launch(workspace, Path(tmp), repeat)
                 print(_line(f"dbx execute --job {TRAIN} (all-purpose cluster, running)", executed))
                 print(_line(f"dbx launch {TRAIN} --trace (a new job cluster)", launched))
+                figures.update({"dbx execute s": executed, "dbx launch s": launched})
                 faster = statistics.median(executed) < statistics.median(launched)
                 print(f"{'PASS' if faster else 'MISS'} dbx execute faster than dbx launch: "
                       f"{statistics.median(executed) / statistics.median(launched):.2f}x")
         finally:
             workspace.stop()
+    figures["load at end"] = os.getloadavg()
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(figures, indent=1) + "\n")
     return 0
 
 

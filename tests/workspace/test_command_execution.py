@@ -134,6 +134,41 @@ def test_restart_python_keeps_the_context_and_its_pip_libraries(w, context):
     assert after.results.data == "from the wheel False"
 
 
+def _warm_spares(workspace, cluster_id, context_id) -> int:
+    """How many times the context's spare interpreter has said it is warm (its supervisor's log)."""
+    log = workspace.root / "clusters" / cluster_id / "contexts" / context_id / "stderr"
+    return log.read_text().count("spare interpreter warm") if log.exists() else 0
+
+
+def _install_and_wait_warm(w, workspace, ids, wheel, *flags: str) -> None:
+    before = _warm_spares(workspace, *ids)
+    assert _run(w, ids, f"%pip install {' '.join(flags)} {wheel}").results.result_type == ResultType.TEXT
+    deadline = time.monotonic() + 180  # the spare imports MLflow, pandas, scikit-learn: long on a busy machine
+    while _warm_spares(workspace, *ids) <= before:
+        assert time.monotonic() < deadline, "no warm spare interpreter"
+        time.sleep(0.2)
+
+
+def test_restart_after_pip_is_warm_and_sees_the_contexts_libraries(w, workspace, cluster_id, tmp_path):
+    """After a `%pip install`, restartPython() hands over to a spare interpreter that imported the
+    runtime's heavy libraries meanwhile, over the context's libraries. A spare that imported one
+    version of a library that shadows a runtime one (yaml) checks itself when the next version is
+    installed, and starts over: the next command gets that version, warm."""
+    ids = (cluster_id, w.command_execution.create_and_wait(cluster_id=cluster_id, language=Language.PYTHON,
+                                                           timeout=WAIT).id)
+    try:
+        assert _run(w, ids, "import sys\nprint('pandas' in sys.modules)").results.data == "False"
+        _install_and_wait_warm(w, workspace, ids, make_wheel(tmp_path, "yaml", "__version__ = 'one'\n", {},
+                                                             version="99.0"))
+        _install_and_wait_warm(w, workspace, ids, make_wheel(tmp_path, "yaml", "__version__ = 'two'\n", {},
+                                                             version="99.0"), "--force-reinstall")
+        assert _run(w, ids, "dbutils.library.restartPython()").status == CommandStatus.FINISHED
+        after = _run(w, ids, "import sys, yaml\nprint(yaml.__version__, 'pandas' in sys.modules)")
+        assert after.results.data == "two True", after.results
+    finally:
+        w.command_execution.destroy(cluster_id=cluster_id, context_id=ids[1])
+
+
 def test_unknown_ids_and_a_dead_context(w, context):
     cluster_id, context_id = context
     with pytest.raises(NotFound):

@@ -1,5 +1,6 @@
 """Command Execution API 1.2: execution contexts (a Python interpreter each, on a running cluster,
-compute/context_main.py) and the commands run in them, one at a time per context."""
+compute/context_main.py, under compute/context_supervisor.py) and the commands run in them, one at
+a time per context."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from local_workspace.compute.processes import kill_group
 from local_workspace.compute.runtimes import uv_command
 from local_workspace.errors import InvalidParameterValue, InvalidState, ResourceDoesNotExist
 
-CONTEXT_MAIN = Path(__file__).resolve().parents[2] / "compute" / "context_main.py"
+CONTEXT_SUPERVISOR = Path(__file__).resolve().parents[2] / "compute" / "context_supervisor.py"
 LANGUAGES = ("python", "scala", "sql", "r")
 # A command that ends this soon is already Finished when commands/execute answers: a client's
 # first poll finds it done (dbx polls every 5 s, the SDK after 1 s).
@@ -108,7 +109,7 @@ class CommandExecution:
         (folder / "spec.json").write_text(json.dumps(spec))
         extra = {"DATABRICKS_RUNTIME_VERSION": runtime_version(cluster.spec.get("spark_version", "")),
                  "UV_CACHE_DIR": _uv_cache(), "DATABRICKS_TOKEN": token}
-        process = cluster.start_process([cluster.python, str(CONTEXT_MAIN), str(folder / "spec.json")], folder, folder / "stdout",
+        process = cluster.start_process([cluster.python, str(CONTEXT_SUPERVISOR), str(folder / "spec.json")], folder, folder / "stdout",
                                         folder / "stderr", {k: v for k, v in extra.items() if v})
         with self._lock:
             self._contexts[context_id] = Context(context_id, cluster_id, folder, socket_path, process)
