@@ -213,15 +213,7 @@ def _predictor(model_dir: str, checked: list[str] | None = None):
     # checked: the features whose missing or non-finite values fail the pass before its batch is
     # scored, so that the write it feeds never commits.
     def predict(batches):
-        import pandas as pd
-        import pyarrow as pa
-
         from telco_churn.model.loaded import load_once
-
-        # String columns (the lookup key, which the signature requires) stay Arrow-backed in
-        # pandas: making 1M Python str objects of the keys, which the model never reads, cost
-        # more CPU than converting every feature, all of it holding the GIL.
-        arrow_strings = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}.get
 
         # Loaded once per process and logged model, never once per batch: loading costs more than scoring.
         model = load_once(model_dir)
@@ -237,7 +229,7 @@ def _predictor(model_dir: str, checked: list[str] | None = None):
                     raise DataValidationError(f"{FEATURE_CHECK_FAILED}: missing or non-finite feature values")
                 # Only the model's inputs become pandas; any other column stays in Arrow.
                 inputs = batch if wanted is None else batch.select([c for c in wanted if c in batch.schema.names])
-                scoring = helper.submit(model.predict, inputs.to_pandas(types_mapper=arrow_strings))
+                scoring = helper.submit(model.predict, inputs.to_pandas())
                 if pending is not None:
                     yield _with_scores(*pending)
                 pending = (batch, scoring)
