@@ -93,10 +93,14 @@ def test_release_then_run_now_moves_the_champion_alias(initial_chain, uc_workspa
                                     f"tags.release = '{TAG}'")
     assert [r.data.tags["dbx_status"] for r in dbx_runs] == ["SUCCESS"] * len(release_deploy_steps())
 
+    # Both URIs, as a Databricks user sets them: with only the registry's, MLflow 3 resolves the
+    # model's run on its default tracking store, a new mlflow.db in the working directory.
+    mlflow.set_tracking_uri("databricks")
     mlflow.set_registry_uri("databricks-uc")
     try:
         champion = mlflow.pyfunc.load_model(f"models:/{MODEL}@champion")
     finally:
         mlflow.set_registry_uri(None)
+        mlflow.set_tracking_uri(None)
     version = client.model_versions.get(MODEL, 2)
     assert champion.metadata.run_id == version.run_id
