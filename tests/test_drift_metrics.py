@@ -8,7 +8,8 @@ import pytest
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from telco_churn.monitoring.binning import aligned, column_kinds, count_buckets, long_form, numeric_edges, profile_columns
+from telco_churn.monitoring.binning import aligned, column_kinds, numeric_edges, summarize
+from telco_churn.monitoring.binning import binned as binned_frame  # `binned` is this module's fixture
 from telco_churn.monitoring.drift import CATEGORICAL, NUMERIC, breaches, drift_metrics, population_stability_index
 
 N = 3000
@@ -29,8 +30,8 @@ def binned(runtime, samples):
     df = runtime.spark.createDataFrame(samples)
     kinds = column_kinds(df, ["x", "c"])
     edges = numeric_edges(df.filter("w = 'base'"), ["x"], BINS)
-    long = long_form(df, ["w"], kinds, edges)
-    return kinds, edges, count_buckets(long, ["w"]), profile_columns(long, ["w"], [0.5])
+    histograms, profiles = summarize(binned_frame(df, ["w"], kinds, edges), [0.5])
+    return kinds, edges, histograms, profiles
 
 
 def _metrics(binned, column: str, side: str) -> dict:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from telco_churn.errors import DataValidationError
-from telco_churn.monitoring.binning import MAX_CATEGORIES, column_kinds, long_form, numeric_edges, summarize
+from telco_churn.monitoring.binning import MAX_CATEGORIES, binned, column_kinds, numeric_edges, summarize
 
 N = 600
 
@@ -40,7 +40,7 @@ def test_every_kind_of_column_is_counted_per_window_and_slice(frame):
     columns = ["flag", "pair", "one", "wide", "text", "x"]
     kinds = column_kinds(df, columns)
     edges = numeric_edges(df, ["x"], 4)
-    histograms, profiles = summarize(long_form(df, ["w"], kinds, edges, ["text"]), [0.5])
+    histograms, profiles = summarize(binned(df, ["w"], kinds, edges, ["text"]), [0.5])
     slices = [((None, None), pdf)] + [(("text", v), pdf[pdf.text == v]) for v in ("a", "b", "c")]
     slices.append((("text", None), pdf[pdf.text.isna()]))
     bins = (pdf.x.to_numpy()[:, None] > np.asarray(edges["x"])[None, :]).sum(axis=1)
@@ -67,4 +67,4 @@ def test_a_categorical_column_with_too_many_values_is_named(frame, runtime):
     df, _ = frame
     ids = runtime.spark.range(MAX_CATEGORIES + 1).select(F.col("id").cast("string").alias("customer"), F.lit(0).alias("w"))
     with pytest.raises(DataValidationError, match=f"Categorical column customer of the test log has more than {MAX_CATEGORIES}"):
-        summarize(long_form(ids, ["w"], {"customer": "categorical"}, {}, what="the test log"), [])
+        summarize(binned(ids, ["w"], {"customer": "categorical"}, {}, what="the test log"), [])

@@ -66,10 +66,9 @@ class Binned:
     categories: dict[str, list] | None = None  # known values of categorical columns; else found by the aggregation
 
 
-def long_form(df: "DataFrame", keys: Sequence[str], kinds: dict[str, str], edges: dict[str, list[float]],
-              slice_columns: Sequence[str] | None = None, what: str = "the monitored rows") -> Binned:
-    """The frame as summarize (and count_buckets, profile_columns) reads it. The name is from when
-    it was exploded to one row per column; it is now read wide, once."""
+def binned(df: "DataFrame", keys: Sequence[str], kinds: dict[str, str], edges: dict[str, list[float]],
+           slice_columns: Sequence[str] | None = None, what: str = "the monitored rows") -> Binned:
+    """The frame as summarize reads it: wide, once (keys, the columns' kinds and bin edges, slices)."""
     return Binned(df, tuple(keys), dict(kinds), dict(edges), None if slice_columns is None else tuple(slice_columns), what)
 
 
@@ -213,22 +212,6 @@ def summarize(b: Binned, quantiles: Sequence[float]) -> tuple[Histograms, dict[t
         by_value, _ = summarize(narrow, ())
         histograms = {k: h for k, h in histograms.items() if k[-1] not in values} | by_value
     return histograms, profiles
-
-
-def _same_keys(b: Binned, keys: Sequence[str]) -> Binned:
-    if tuple(keys) != b.keys:
-        raise ValueError(f"keys {list(keys)} differ from the frame's {list(b.keys)}")
-    return b
-
-
-def count_buckets(b: Binned, keys: Sequence[str]) -> Histograms:
-    """{(key values..., column): {bucket: (count, mean value)}} for non-null buckets (summarize's first half)."""
-    return summarize(_same_keys(b, keys), ())[0]
-
-
-def profile_columns(b: Binned, keys: Sequence[str], quantiles: Sequence[float]) -> dict[tuple, Profile]:
-    """{(key values..., column): Profile}: counts, nulls, non-finite values, moments and quantiles."""
-    return summarize(_same_keys(b, keys), quantiles)[1]
 
 
 def aligned(kind: str, edges: list[float] | None, *sides: dict[str, tuple[int, float | None]]) -> list[Histogram]:

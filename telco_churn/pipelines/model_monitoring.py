@@ -12,7 +12,7 @@ from telco_churn.config.jobs import ModelMonitoringConfig
 from telco_churn.errors import DataValidationError
 from telco_churn.feature_store.base import PREDICTION, PROBABILITY
 from telco_churn.monitoring import tables
-from telco_churn.monitoring.binning import aligned, column_kinds, long_form, numeric_edges, summarize
+from telco_churn.monitoring.binning import aligned, binned, column_kinds, numeric_edges, summarize
 from telco_churn.monitoring.drift import CATEGORICAL, breaches, drift_metrics
 from telco_churn.monitoring.quality import QUALITY_METRICS, quality_drop, window_quality
 from telco_churn.pipelines.model_train import TRAINING_LABELS_VERSION_TAG
@@ -152,7 +152,7 @@ class ModelMonitoring:
         numeric = [c for c, k in kinds.items() if k != CATEGORICAL]
         edges_out.update(numeric_edges(scored, numeric, self.conf.bins))
         what = f"the baseline of model version {version}"
-        histograms, profiles = summarize(long_form(scored, (), kinds, edges_out, self.conf.slice_columns, what),
+        histograms, profiles = summarize(binned(scored, (), kinds, edges_out, self.conf.slice_columns, what),
                                          self.conf.quantiles)
         return _Baseline(histograms, profiles, {m: run.data.metrics.get(f"test_{m}") for m in QUALITY_METRICS})
 
@@ -227,7 +227,7 @@ class ModelMonitoring:
         baseline = self._baseline(version, columns, kinds, edges)
         self._refuse_non_finite(baseline.profiles, f"the baseline of model version {version}")
         what = f"the scorings of {self.log_table} joined with {features_table}, model version {version}"
-        histograms, profiles = summarize(long_form(scored, [WINDOW], kinds, edges, conf.slice_columns, what), conf.quantiles)
+        histograms, profiles = summarize(binned(scored, [WINDOW], kinds, edges, conf.slice_columns, what), conf.quantiles)
         self._refuse_non_finite(profiles, what)
         quality = window_quality(scored.join(labels, [env.id_column]), [WINDOW], env.label_column) if labels is not None else {}
         profile_rows, drift_rows, per_window = [], [], {}
