@@ -6,37 +6,35 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 HEAVY = ("pyspark", "mlflow", "pandas", "sklearn", "databricks.sdk", "pydantic")
+PARSE_ONLY = [[], ["--help"], ["promote", "--help"], ["models", "--help"], ["story", "--help"]]
 
-# Parses the arguments as the console script does (--help exits), then lists which heavy
-# libraries the process holds. A file-less child: only the code under test imports anything.
+# One process runs the commands one after the other, as the console script would (--help exits),
+# and lists the heavy libraries it holds after each: what one imported stays for the next, so a
+# list that is still empty after the last proves that none of them imported one.
 _PROBE = """
 import json, sys
 from telco_churn.cli import main
-try:
-    main(sys.argv[1:])
-except SystemExit:
-    pass
-heavy = %r
-print(json.dumps(sorted(m for m in sys.modules if m in heavy)))
+held = []
+for argv in json.loads(sys.argv[1]):
+    try:
+        main(argv)
+    except SystemExit:
+        pass
+    held.append(sorted(m for m in sys.modules if m in %r))
+print(json.dumps(held))
 """
 
 
-def _heavy_imports(*argv: str) -> list[str]:
-    done = subprocess.run([sys.executable, "-c", _PROBE % (HEAVY,), *argv], capture_output=True, text=True,
-                          timeout=60)
+def _heavy_imports_after_each(commands: list[list[str]]) -> list[list[str]]:
+    done = subprocess.run([sys.executable, "-c", _PROBE % (HEAVY,), json.dumps(commands)], capture_output=True,
+                          text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("argv", [(), ("--help",), ("promote", "--help"), ("models", "--help")],
-                         ids=["no-command", "help", "promote-help", "models-help"])
-def test_parsing_the_arguments_imports_no_heavy_library(argv):
-    assert _heavy_imports(*argv) == []
-
-
-def test_naming_an_unknown_job_imports_no_engine_and_no_mlflow():
+def test_parsing_the_arguments_imports_no_heavy_library_and_an_unknown_job_no_engine():
+    held = _heavy_imports_after_each([*PARSE_ONLY, ["run", "no-such-job"]])
+    assert held[:len(PARSE_ONLY)] == [[]] * len(PARSE_ONLY)
     # The job table reads each job's typed config (pydantic), and nothing more.
-    assert _heavy_imports("run", "no-such-job") == ["pydantic"]
+    assert held[-1] == ["pydantic"]
