@@ -7,7 +7,6 @@ A local `train.py` that starts with `# Databricks notebook source` is the worksp
 from __future__ import annotations
 
 import base64
-import urllib.request
 from pathlib import Path
 
 from telco_churn.ci.errors import CiError
@@ -47,6 +46,8 @@ def fetch_sources(client, src_dir: str, names: list[str] | None, scratch: Path) 
     if src_dir.startswith(("http://", "https://", "file://")):
         if not names:
             raise CiError("--src-dir is a URL: name the notebooks to fetch with --src-files", exit_code=2)
+        import urllib.request  # here, not at the top: `telco-churn`'s parser imports this module
+
         found = {}
         for name in names:
             url = f"{src_dir.rstrip('/')}/{name}"
