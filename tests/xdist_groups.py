@@ -18,6 +18,11 @@ SHARED: dict[str, str] = {module: "prod-deployment" for module in (
 # One uc deployment (`deployed_uc`) likewise; test_dbx_flow_uc runs first: it counts the model's versions.
 SHARED.update({module: "uc-deployment" for module in (
     "tests/workspace/test_dbx_flow_uc.py", "tests/workspace/test_notebook_build_training.py")})
+# The other modules on the session uc workspace, two of them on its all-purpose cluster
+# (`uc_interactive_cluster`): one uc workspace, one warm launcher per runtime and one cluster for the three.
+SHARED.update({module: "uc-session" for module in (
+    "tests/workspace/test_pull_request_flow.py", "tests/workspace/test_ci_notebook_build.py",
+    "tests/workspace/test_ci_repo_test.py")})
 LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest first
     "tests/workspace/test_dbx_flows.py",  # with the rest of SHARED: about 115 s
     "tests/workspace/test_ui_run_now.py",
@@ -27,7 +32,7 @@ LONGEST_FIRST = (  # by their time in a full run (pytest --durations=0), longest
     # Busy on the CPU: another worker's first unit, while SHARED waits on dbx and its runs.
     "tests/test_faults_million_rows.py",
     "tests/workspace/test_dbx_execute.py",  # dbx execute three times: 120-170 s alone at a load of 8-11
-    "tests/workspace/test_pull_request_flow.py",  # on uc: 340 s alone with -n 0 at load 5-9 (legacy: 316 s at load 10)
+    "tests/workspace/test_pull_request_flow.py",  # with the rest of uc-session (PR 84 s, notebook-build 26, repo-test 30 in a full run)
     "tests/workspace/test_ci_notebook_build.py",  # on uc: 150 s alone at load 9 (a uc workspace, two cluster starts)
     "tests/workspace/test_ci_repo_test.py",  # on uc: 158 s alone at load 10
     "tests/workspace/test_control_flow.py",  # about 40 s: two job clusters, a schedule, Chromium

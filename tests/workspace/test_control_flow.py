@@ -21,7 +21,6 @@ from local_workspace.services.jobs.conditions import ConditionError, evaluate, e
 from local_workspace.services.jobs.quartz import QuartzCron, QuartzError
 from local_workspace.services.jobs.settings import normalize
 from tests.workspace.browser import logged_in_page
-from tests.workspace.harness import start_workspace
 
 CLUSTER = {"spark_version": "17.3.x-cpu-ml-scala2.13", "num_workers": 0}
 CHECK = b"""import sys
@@ -39,20 +38,13 @@ print("why from the reference:", sys.argv[1])
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    running = start_workspace(tmp_path_factory.mktemp("control-flow") / "ws")
-    client = running.sdk()
+def jobs(workspace):
+    """(monitoring job id, retraining job id), on the session workspace."""
+    client = workspace.sdk()
     client.dbfs.upload("/flow/check.py", io.BytesIO(CHECK), overwrite=True)
     client.dbfs.upload("/flow/child.py", io.BytesIO(CHILD), overwrite=True)
     client.dbfs.upload("/flow/report.py", io.BytesIO(REPORT), overwrite=True)
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def jobs(workspace):
-    """(monitoring job id, retraining job id)."""
-    api = workspace.sdk().api_client
+    api = client.api_client
     child = api.do("POST", "/api/2.1/jobs/create", body={"name": "retraining", "tasks": [
         {"task_key": "train", "new_cluster": CLUSTER, "spark_python_task": {"python_file": "dbfs:/flow/child.py"}}]})
     parent = api.do("POST", "/api/2.1/jobs/create", body={
@@ -116,25 +108,28 @@ def test_a_schedule_starts_runs_by_itself_and_pausing_stops_them(workspace, brow
     job_id = client.api_client.do("POST", "/api/2.1/jobs/create", body={
         "name": "scheduled", "schedule": schedule, "tasks": [
             {"task_key": "tick", "condition_task": {"op": "GREATER_THAN", "left": "2", "right": "1"}}]})["job_id"]
-    page = logged_in_page(browser, workspace, f"/jobs/{job_id}")
-    expect(page.locator("#schedule")).to_contain_text("*/2 * * * * ?")
-    expect(page.locator("#schedule .pause-status")).to_have_text("UNPAUSED")
-    expect(page.locator("#schedule .next-run")).to_contain_text(datetime.now(ZoneInfo("Europe/Paris")).strftime("%Y-%m-%d"))
+    try:  # on the session workspace: a failed test must not leave a schedule ticking
+        page = logged_in_page(browser, workspace, f"/jobs/{job_id}")
+        expect(page.locator("#schedule")).to_contain_text("*/2 * * * * ?")
+        expect(page.locator("#schedule .pause-status")).to_have_text("UNPAUSED")
+        expect(page.locator("#schedule .next-run")).to_contain_text(datetime.now(ZoneInfo("Europe/Paris")).strftime("%Y-%m-%d"))
 
-    deadline = time.monotonic() + 20
-    while len(runs := list(client.jobs.list_runs(job_id=job_id))) < 2 and time.monotonic() < deadline:
-        time.sleep(0.3)
-    assert len(runs) >= 2 and {r.trigger.value for r in runs} == {"PERIODIC"}
+        deadline = time.monotonic() + 20
+        while len(runs := list(client.jobs.list_runs(job_id=job_id))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert len(runs) >= 2 and {r.trigger.value for r in runs} == {"PERIODIC"}
 
-    client.api_client.do("POST", "/api/2.1/jobs/update", body={
-        "job_id": job_id, "new_settings": {"schedule": {**schedule, "pause_status": "PAUSED"}}})
-    time.sleep(0.5)  # a tick that read the settings just before the update may still start one
-    paused_count = len(list(client.jobs.list_runs(job_id=job_id)))
-    time.sleep(4.5)  # two periods of the cron: runs it would have started
-    assert len(list(client.jobs.list_runs(job_id=job_id))) == paused_count
-    page.reload()
-    expect(page.locator("#schedule .pause-status")).to_have_text("PAUSED")
-    expect(page.locator("#schedule .next-run")).to_have_text("none (paused)")
+        client.api_client.do("POST", "/api/2.1/jobs/update", body={
+            "job_id": job_id, "new_settings": {"schedule": {**schedule, "pause_status": "PAUSED"}}})
+        time.sleep(0.5)  # a tick that read the settings just before the update may still start one
+        paused_count = len(list(client.jobs.list_runs(job_id=job_id)))
+        time.sleep(4.5)  # two periods of the cron: runs it would have started
+        assert len(list(client.jobs.list_runs(job_id=job_id))) == paused_count
+        page.reload()
+        expect(page.locator("#schedule .pause-status")).to_have_text("PAUSED")
+        expect(page.locator("#schedule .next-run")).to_have_text("none (paused)")
+    finally:
+        client.jobs.delete(job_id)
 
 
 # --- pure unit tests ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ may promote a new version.
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from datetime import datetime, time, timedelta, timezone
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from databricks.sdk.service.catalog import VolumeType
-from databricks.sdk.service.jobs import Run, SubmitTask
+from databricks.sdk.service.jobs import JobCluster, Run, Task
 
 from telco_churn.config.environment import load_environment
 from tests.workspace.conftest import INITIAL
@@ -80,21 +81,38 @@ def loop(deployed_prod, workspace, project, tmp_path_factory):
              _wheel_task(client, ids[FEATURES], "features", depends="keys"),
              _wheel_task(client, ids[INFERENCE], "score-drifted", "--env-set", "tables.inference_input=drifted_keys",
                          "--set", f"scored_at={_noon(DRIFT_DAY)}", depends="features")]
-    _ok(workspace, client.jobs.submit(run_name="replayed days", tasks=[SubmitTask.from_dict(s) for s in steps]).run_id)
+    _ok(workspace, _run_on_shared_clusters(client, "replayed days", steps))
     return client, ids
 
 
+def _run_on_shared_clusters(client, name: str, steps: list[dict]) -> int:
+    """The steps as one job run whose tasks share a job cluster per distinct cluster spec, as the
+    deployed workflows share theirs: one cluster start, not one per task."""
+    specs: dict[str, dict] = {}
+    for step in steps:
+        spec = step.pop("new_cluster")
+        step["job_cluster_key"] = specs.setdefault(json.dumps(spec, sort_keys=True), {
+            "job_cluster_key": f"replay-{len(specs)}", "new_cluster": spec})["job_cluster_key"]
+    job_id = client.jobs.create(name=name, job_clusters=[JobCluster.from_dict(c) for c in specs.values()],
+                                tasks=[Task.from_dict(s) for s in steps]).job_id
+    return client.jobs.run_now(job_id).run_id
+
+
 def _serve_a_model(workspace, project) -> None:
-    """Run alone, the module finds the initial chain's version unpromoted: promoted as the README does."""
+    """Run alone, the module finds the initial chain's version unpromoted: promoted as the README does.
+    (Whether one serves is read from the registry with the SDK: no assertion needs `telco-churn models`.)"""
     env = load_environment(project / "conf" / "environments.yml", "prod")
-    found = subprocess.run([TELCO_CHURN, "models", "--env", "prod", "--engine", "databricks"], cwd=project,
-                           env=workspace.env(), capture_output=True, text=True)
-    assert found.returncode == 0, found.stderr[-2000:]
-    if ("stage Production" if env.model_registry == "stages" else "@champion") in found.stdout:
-        return
-    latest = found.stdout.strip().splitlines()[-1].split()[1].strip("v:")
-    how = ["--stage", "Production"] if env.model_registry == "stages" else ["--alias", "champion"]
-    done = subprocess.run([TELCO_CHURN, "promote", "--env", "prod", "--engine", "databricks", "--version", latest, *how],
+    client, name = workspace.sdk(), env.registered_model_name
+    if env.model_registry == "stages":
+        versions = list(client.model_registry.search_model_versions(filter=f"name='{name}'"))
+        if any(v.current_stage == "Production" for v in versions):
+            return
+        latest, how = max(int(v.version) for v in versions), ["--stage", "Production"]
+    else:
+        if any(a.alias_name == "champion" for a in client.registered_models.get(name, include_aliases=True).aliases or []):
+            return
+        latest, how = max(v.version for v in client.model_versions.list(name)), ["--alias", "champion"]
+    done = subprocess.run([TELCO_CHURN, "promote", "--env", "prod", "--engine", "databricks", "--version", str(latest), *how],
                           cwd=project, env=workspace.env(), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
 
