@@ -67,7 +67,8 @@ dist: install
 
 # make deploy ENV=prod [WORKFLOW=PROD-telco-churn-model-train]: every workflow of ENV, or one.
 # Every workflow: the retraining job first, then a copy of the deployment file with its id in the
-# monitoring job's run_job_task (dbx 0.8.19 cannot name a job there; docs/monitoring.md).
+# monitoring job's run_job_task (dbx 0.8.19 cannot name a job there; docs/monitoring.md). The second
+# deploy reuses the wheel the first built seconds before (--no-rebuild).
 deploy: dbx
 	$(BIN)/telco-churn artifact-volume --environment $(ENV)
 ifneq ($(WORKFLOW),)
@@ -75,7 +76,7 @@ ifneq ($(WORKFLOW),)
 else
 	$(DBX) deploy $(shell echo $(ENV) | tr a-z A-Z)-telco-churn-retraining --environment $(ENV)
 	$(BIN)/telco-churn resolve-job-refs --environment $(ENV) --out conf/deployment-resolved.yml
-	$(DBX) deploy --deployment-file conf/deployment-resolved.yml --environment $(ENV)
+	$(DBX) deploy --deployment-file conf/deployment-resolved.yml --environment $(ENV) --no-rebuild
 endif
 
 # make run WORKFLOW=PROD-telco-churn-model-train ENV=prod: run a deployed job and follow it.

@@ -132,7 +132,8 @@ def deploy_every_workflow(workspace: LocalWorkspace, project: Path, env: str) ->
              [str(DBX_BIN / "dbx"), "deploy", f"{env.upper()}-telco-churn-retraining", "--environment", env],
              [str(REPO / ".venv" / "bin" / "telco-churn"), "resolve-job-refs", "--environment", env,
               "--out", "conf/deployment-resolved.yml"],
-             [str(DBX_BIN / "dbx"), "deploy", "--deployment-file", "conf/deployment-resolved.yml", "--environment", env]]
+             [str(DBX_BIN / "dbx"), "deploy", "--deployment-file", "conf/deployment-resolved.yml", "--environment", env,
+              "--no-rebuild"]]
     for step in steps:
         done = workspace.run(step, cwd=project)
         assert done.returncode == 0, f"{step[1:3]}: " + done.stdout[-3000:] + done.stderr[-3000:]
