@@ -37,8 +37,12 @@ demo: install
 
 # The README's test command (CI runs it through .ci/run). dbx's virtualenv is built first, not
 # by the first test that needs it while the other workers run.
-test: install dbx runtimes
+test: install dbx runtimes $(VENV)/.test-imports-compiled
 	$(BIN)/python -m pytest
+
+$(VENV)/.test-imports-compiled: $(STAMP)
+	$(BIN)/python tools/compile_imports.py --tests
+	touch $@
 
 # benchmarks/README.md: about 5 minutes; `make benchmark ARGS=--quick` for a smoke run.
 benchmark: install
