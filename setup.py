@@ -40,7 +40,7 @@ setup(
     },
     entry_points={
         "console_scripts": [
-            "telco-churn = telco_churn.cli:main",
+            "telco-churn = telco_churn.cli:console",
             *[f"{name} = telco_churn.jobs.{module}:entrypoint" for name, module in JOB_ENTRY_POINTS.items()],
         ]
     },

@@ -235,5 +235,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def console() -> None:
+    """The `telco-churn` console script: main() without the interpreter's teardown at exit."""
+    from telco_churn.process_exit import run_then_exit
+
+    run_then_exit(main)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()
