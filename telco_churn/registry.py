@@ -62,15 +62,17 @@ class ModelRegistry:
         """The version holding a stage (stages style) or an alias (aliases style)."""
         from mlflow.exceptions import MlflowException
 
-        if not self.exists():
-            return None
-        if self.style == "stages":
-            with _stages_allowed():
-                latest = self.client.get_latest_versions(self.name, stages=[stage_or_alias])
-            return latest[0] if latest else None
+        # Asked straight away: every MLflow registry call loads the registered model first, so a
+        # separate exists() would load it once more; it is asked only when the call fails.
         try:
+            if self.style == "stages":
+                with _stages_allowed():
+                    latest = self.client.get_latest_versions(self.name, stages=[stage_or_alias])
+                return latest[0] if latest else None
             return self.client.get_model_version_by_alias(self.name, stage_or_alias)
         except MlflowException:
+            if self.style == "stages" and self.exists():
+                raise
             return None
 
     def version_for(self, role: Role) -> "ModelVersion | None":
@@ -120,11 +122,13 @@ class ModelRegistry:
             self.remove_alias(alias)
 
     def versions(self) -> list[VersionInfo]:
-        if not self.exists():
+        from mlflow.exceptions import MlflowException
+
+        try:  # the model, for its aliases: version search results do not carry them in every store
+            aliases = self.client.get_registered_model(self.name).aliases or {}
+        except MlflowException:
             return []
         found = self.client.search_model_versions(f"name='{self.name}'")
-        # Version search results do not carry aliases in every store; the model does.
-        aliases = self.client.get_registered_model(self.name).aliases or {}
         return sorted(
             (VersionInfo(int(v.version), v.current_stage or "None",
                          tuple(sorted(a for a, n in aliases.items() if str(n) == str(v.version))), v.run_id)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import sys
 import uuid
 from pathlib import Path
@@ -90,17 +92,42 @@ class Sandbox:
         self.job("data-ingest", "--set", f"source={csv}", "--set", "mode=overwrite")
         self.job("feature-table-creation")
 
+    def copy_built(self, source: "Sandbox") -> None:
+        """The tables source.build_features left, as copies under this sandbox's names: the Delta
+        folders as they are (data-ingest's record in bronze's commit included) and the feature
+        table's metadata, so that the jobs find what build_features would have left here."""
+        from telco_churn.lakehouse.base import TableName
+
+        lakehouse, store = self.runtime.lakehouse, self.runtime.feature_store(self.env)
+        lakehouse.create_database(self.env.schema_name)
+        for key in BUILT_TABLES:
+            shutil.copytree(lakehouse.path_for(source.table(key)), lakehouse.path_for(self.table(key)))
+            lakehouse._register(TableName.parse(self.table(key)))
+        metadata = store.table_metadata(source.table("features")) | {"name": self.table("features")}
+        store._metadata_path(self.table("features")).write_text(json.dumps(metadata, indent=2))
+
+
+BUILT_TABLES = ("bronze", "features", "labels", "reference")
+
 
 @pytest.fixture
 def sandbox(runtime, request) -> Sandbox:
     return Sandbox(runtime, request.node.name)
 
 
+@pytest.fixture(scope="session")
+def built_sample(runtime, sample_csv) -> Sandbox:
+    """Features built from the sample once per session; never written: tests get copies (copy_built)."""
+    box = Sandbox(runtime, "built_sample")
+    box.build_features(sample_csv)
+    return box
+
+
 @pytest.fixture(scope="module")
-def trained(runtime, sample_csv, request) -> Sandbox:
+def trained(runtime, built_sample, request) -> Sandbox:
     """A sandbox with features built from the sample and one registered model version."""
     box = Sandbox(runtime, request.module.__name__.rsplit(".", 1)[-1])
-    box.build_features(sample_csv)
+    box.copy_built(built_sample)
     box.job("model-train", "--set", "model_params.n_estimators=20")
     return box
 

@@ -20,12 +20,22 @@ def raw() -> pd.DataFrame:
     return pd.read_csv(DATA_FILE, dtype=str, keep_default_na=False).head(300)
 
 
-@pytest.fixture
-def built(sandbox, raw, tmp_path):
-    """A sandbox whose feature, labels and reference tables were built from good data."""
-    good = tmp_path / "good.csv"
+@pytest.fixture(scope="module")
+def built_good(runtime, raw, tmp_path_factory):
+    """Tables built from good data once for the module; never written: each test gets a copy."""
+    from tests.conftest import Sandbox
+
+    good = tmp_path_factory.mktemp("good") / "good.csv"
     raw.to_csv(good, index=False)
-    sandbox.build_features(good)
+    box = Sandbox(runtime, "bad_input_good")
+    box.build_features(good)
+    return box
+
+
+@pytest.fixture
+def built(sandbox, built_good):
+    """A sandbox whose feature, labels and reference tables were built from good data."""
+    sandbox.copy_built(built_good)
     return sandbox
 
 

@@ -10,7 +10,8 @@ from scipy.spatial.distance import jensenshannon
 
 from telco_churn.monitoring.binning import aligned, column_kinds, numeric_edges, summarize
 from telco_churn.monitoring.binning import binned as binned_frame  # `binned` is this module's fixture
-from telco_churn.monitoring.drift import CATEGORICAL, NUMERIC, breaches, drift_metrics, population_stability_index
+from telco_churn.monitoring.drift import (CATEGORICAL, NUMERIC, Histogram, breaches, chi_squared_test, drift_metrics,
+                                          population_stability_index)
 
 N = 3000
 BINS = 40
@@ -87,6 +88,19 @@ def test_categorical_metrics_match_scipy(binned, samples, side):
     assert got["js_distance"] == pytest.approx(jensenshannon(shares[0], shares[1], base=2), abs=1e-9)
     assert got["l_infinity_distance"] == pytest.approx(np.abs(shares[0] - shares[1]).max(), abs=1e-12)
     assert got["ks_statistic"] is None and got["wasserstein_distance"] is None
+
+
+# 2 x 2 tables take Yates' correction in scipy, with the gap below 0.5 in one of them; the empty
+# category is left out on both sides; 2 x k tables take none.
+TABLES = [([30, 70], [45, 55]), ([10, 10], [10, 11]), ([1, 0, 3], [2, 0, 9]), ([500, 20, 7, 1], [450, 60, 9, 0])]
+
+
+@pytest.mark.parametrize("base,other", TABLES)
+def test_chi_squared_is_scipys_chi2_contingency(base, other):
+    got = chi_squared_test(Histogram(np.array(base)), Histogram(np.array(other)))
+    table = np.array([base, other])
+    ref = stats.chi2_contingency(table[:, table.sum(axis=0) > 0])
+    assert got == (pytest.approx(ref.statistic, rel=1e-12, abs=1e-15), pytest.approx(ref.pvalue, rel=1e-12))
 
 
 def test_identical_data_gives_no_drift(binned):

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.xdist_group(name="faults_million_rows")
 
 
 @pytest.fixture(scope="module")
-def million(runtime, sample_csv, tmp_path_factory):
+def million(runtime, built_sample, tmp_path_factory):
     """Every table built from the 800-row sample and a model in Staging; then data-ingest of 1M customers.
 
     The sandbox, the rows data-ingest reported, and the bronze version before it.
@@ -31,7 +31,7 @@ def million(runtime, sample_csv, tmp_path_factory):
     from tests.conftest import Sandbox
 
     box = Sandbox(runtime, "million_rows")
-    box.build_features(sample_csv)
+    box.copy_built(built_sample)
     box.job("model-train", "--set", "model_params.n_estimators=5", "--set", "promote_to=Staging")
     path = tmp_path_factory.mktemp("million") / "customers_1m.csv"
     resample_to_csv(path, ROWS, seed=7)

@@ -110,8 +110,8 @@ def test_deployment_and_inference(trained):
     assert len(trained.read("predictions")) == 2 * SAMPLE_ROWS
 
 
-def test_inference_without_a_production_model_says_how_to_promote(sandbox, sample_csv):
-    sandbox.build_features(sample_csv)
+def test_inference_without_a_production_model_says_how_to_promote(sandbox, built_sample):
+    sandbox.copy_built(built_sample)
     with pytest.raises(TelcoChurnError, match="telco-churn promote --version 1 --stage Production"):
         sandbox.job("model-inference-batch")
 
@@ -133,8 +133,8 @@ def test_demo_setup_removes_everything_and_is_idempotent(sandbox, sample_csv):
     assert sandbox.job("model-train", "--set", "model_params.n_estimators=5").version == 1
 
 
-def test_demo_setup_steps_can_be_switched_off(sandbox, sample_csv):
-    sandbox.build_features(sample_csv)
+def test_demo_setup_steps_can_be_switched_off(sandbox, built_sample):
+    sandbox.copy_built(built_sample)
     done = sandbox.job("demo-setup", "--set", "drop_feature_table=false", "--set", "delete_model_versions=false",
                        "--set", "delete_experiments=false", "--set", "drop_bronze_table=false",
                        "--set", "drop_monitoring_tables=false")
@@ -144,8 +144,8 @@ def test_demo_setup_steps_can_be_switched_off(sandbox, sample_csv):
     assert len(done) == 3  # labels, reference, predictions
 
 
-def test_rerunning_feature_table_creation_replaces_and_never_duplicates(sandbox, sample_csv):
-    sandbox.build_features(sample_csv)
+def test_rerunning_feature_table_creation_replaces_and_never_duplicates(sandbox, built_sample):
+    sandbox.copy_built(built_sample)
     first = {key: sandbox.read(key).sort_values("customerID").reset_index(drop=True) for key in ("features", "labels", "reference")}
     versions = {key: sandbox.delta_version(key) for key in first}
     sandbox.job("feature-table-creation")

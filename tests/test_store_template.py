@@ -11,10 +11,16 @@ from telco_churn import store_template
 from telco_churn.tracking import TrackingStore
 
 
+@pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory):
+    """One cache folder for the module: the template is built once, by whichever test comes first."""
+    return tmp_path_factory.mktemp("xdg") / "cache"
+
+
 @pytest.fixture
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    return tmp_path / "cache"
+def cache(shared_cache, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
+    return shared_cache
 
 
 def test_a_new_store_is_seeded_from_the_template_and_works(cache, tmp_path):
