@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from local_workspace.errors import InvalidParameterValue, ResourceDoesNotExist
+from local_workspace.imports import collector_paused
 from local_workspace.services.mlflow.store_seed import seed_database
 
 DEFAULT_ARTIFACT_ROOT = "dbfs:/databricks/mlflow-artifacts"
@@ -33,7 +34,8 @@ class MlflowServer:
     def app(self):
         with self._lock:
             if self._app is None:
-                self._app = self._configure()
+                with collector_paused():  # MLflow's imports
+                    self._app = self._configure()
             return self._app
 
     def __call__(self, environ, start_response):
