@@ -98,8 +98,16 @@ def _child(request: dict, started: int) -> None:
     except BaseException:  # noqa: BLE001 - reported as an ordinary interpreter would
         traceback.print_exc()
         code = 1
+    end_task(code)
+
+
+def end_task(code: int) -> None:
+    """How a task's process ends, forked or fresh (task_main.py): what the interpreter runs at exit
+    (MLflow flushes its queues), the output flushed, then no teardown of the interpreter (freeing
+    pandas', scikit-learn's and MLflow's modules one object at a time: up to 1 s of CPU for nothing;
+    on Databricks a task's code runs in the driver's long-lived Python process, never torn down)."""
     try:
-        atexit._run_exitfuncs()  # what the interpreter runs at exit (MLflow flushes its queues)
+        atexit._run_exitfuncs()
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
