@@ -60,3 +60,14 @@ def test_specs_that_are_not_local_wheels_go_to_pip(tmp_path, runtime):
     broken = tmp_path / "broken-1.0-py3-none-any.whl"
     broken.write_text("not a zip")
     assert fast_wheels([str(broken)], [runtime]) is None
+
+
+def test_a_library_installed_or_removed_since_the_last_install_counts(tmp_path, runtime):
+    # A folder's distributions are read once while it stays as it is; a change must be seen.
+    wheel = _wheel(tmp_path, "proj", ["pandas>=2", "scikit-learn"])
+    assert fast_wheels([wheel], [tmp_path / "env", runtime]) is None
+    env = _site(tmp_path / "env", scikit_learn="1.6.1")  # installed on the cluster meanwhile
+    assert fast_wheels([wheel], [env, runtime]) == [wheel]
+    (env / "scikit_learn-1.6.1.dist-info" / "METADATA").unlink()
+    (env / "scikit_learn-1.6.1.dist-info").rmdir()
+    assert fast_wheels([wheel], [env, runtime]) is None

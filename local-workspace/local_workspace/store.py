@@ -55,23 +55,47 @@ CREATE TABLE IF NOT EXISTS uc_objects (
 """
 
 
+class _Lease:
+    """A thread's hold on a connection, given back to the idle ones when the thread ends (and its
+    thread-local values with it)."""
+
+    __slots__ = ("conn", "idle")
+
+    def __init__(self, conn: sqlite3.Connection, idle: list[sqlite3.Connection]):
+        self.conn, self.idle = conn, idle
+
+    def __del__(self):
+        self.idle.append(self.conn)
+
+
 class Database:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._local = threading.local()
+        # Each HTTP request runs in a thread of its own: a new connection's first statement costs
+        # about 0.3 ms of CPU (SQLite reads the schema and maps the WAL index), a tenth to a quarter
+        # of a request. A thread takes an idle connection if there is one; never two threads at once.
+        self._idle: list[sqlite3.Connection] = []
         self._write_lock = threading.RLock()
         with self._write_lock:
             self._connection().executescript(SCHEMA)  # its own transaction
 
-    def _connection(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
         return conn
+
+    def _connection(self) -> sqlite3.Connection:
+        lease = getattr(self._local, "lease", None)
+        if lease is None:
+            try:
+                conn = self._idle.pop()
+            except IndexError:
+                conn = self._open()
+            lease = self._local.lease = _Lease(conn, self._idle)
+        return lease.conn
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -99,10 +123,10 @@ class Database:
         return value
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        """Closes this thread's connection and the idle ones (a thread still running keeps its own)."""
+        self._local.lease = None  # its connection joins the idle ones
+        while self._idle:
+            self._idle.pop().close()
 
 
 def dumps(value: Any) -> str:

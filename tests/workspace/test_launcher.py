@@ -100,3 +100,16 @@ def test_a_cluster_library_that_replaces_a_warm_module_gets_a_fresh_interpreter(
     assert type(task).__name__ == "Popen"
     assert seen["yaml"] == "cluster library" and seen["only_here"] == "cluster two"
     assert seen["prefix"] == str(env_dir)
+
+
+def test_a_forked_task_has_the_garbage_collector_on_and_the_warm_imports_frozen(launcher, tmp_path):
+    # The launcher imports with the collector off (it would walk the growing heap hundreds of
+    # times); a task must get it back on, and never walk the launcher's imports again.
+    script, out = tmp_path / "gc.py", tmp_path / "gc.json"
+    script.write_text("import gc, json, sys\n"
+                      "json.dump([gc.isenabled(), gc.get_freeze_count()], open(sys.argv[1], 'w'))\n")
+    task = launcher.fork([str(script), str(out)], tmp_path, {"PATH": os.environ["PATH"]}, tmp_path / "stdout",
+                         tmp_path / "stderr")
+    assert task is not None and task.wait(timeout=60) == 0, (tmp_path / "stderr").read_text()
+    enabled, frozen = json.loads(out.read_text())
+    assert enabled is True and frozen > 100_000  # pandas, scikit-learn, MLflow... are hundreds of thousands

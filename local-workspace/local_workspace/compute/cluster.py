@@ -13,6 +13,7 @@ import sys
 import sysconfig
 import threading
 import time
+import venv
 from pathlib import Path
 from contextlib import contextmanager
 from typing import Callable, Iterator
@@ -23,7 +24,7 @@ from local_workspace.compute.processes import end_processes_under, kill_group
 from local_workspace.compute.runtime_rules import runtime_refusal
 from local_workspace.compute.runtimes import Runtime, RuntimeBuildError, runtime_for
 from local_workspace.compute.runtimes import environment as runtime_environment
-from local_workspace.compute.runtimes import base_python, site_packages, uv_command
+from local_workspace.compute.runtimes import site_packages, uv_command
 from local_workspace.compute.wheel_install import fast_wheels
 from local_workspace.config import WorkspaceDirs
 from local_workspace.errors import ResourceDoesNotExist
@@ -72,9 +73,12 @@ def runtime_libraries(runtime: Runtime | None) -> list[str]:
 def make_environment(env_dir: Path, runtime: Runtime | None = None) -> None:
     """A fresh virtualenv that sees the runtime's libraries: a cluster's, or the warm launcher's."""
     libraries = runtime_libraries(runtime)
-    made = subprocess.run([base_python(), "-m", "venv", "--without-pip", str(env_dir)], capture_output=True, text=True)
-    if made.returncode:
-        raise ClusterError(f"Could not create the cluster's Python environment: {made.stderr.strip()[-2000:]}")
+    try:
+        # What `python -m venv --without-pip` makes, over this interpreter's base Python, without
+        # starting one more interpreter for it (0.08 CPU-s at every cluster start).
+        venv.EnvBuilder(symlinks=True, with_pip=False).create(env_dir)
+    except (OSError, ValueError, subprocess.CalledProcessError) as exc:
+        raise ClusterError(f"Could not create the cluster's Python environment: {exc}") from None
     (site_packages(env_dir) / "_runtime_libraries.pth").write_text("\n".join([*libraries, str(RUNTIME_PATH)]) + "\n")
 
 

@@ -95,4 +95,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from zygote_main import end_task  # beside this file, which runs as a script
+
+    end_task(main())

@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Callable
 
 from local_workspace.errors import InvalidParameterValue, ResourceDoesNotExist
+from local_workspace.imports import collector_paused
+from local_workspace.services.mlflow.store_seed import seed_database
 
 DEFAULT_ARTIFACT_ROOT = "dbfs:/databricks/mlflow-artifacts"
+SQLITE = "sqlite:///"
 
 
 class MlflowServer:
@@ -31,7 +34,8 @@ class MlflowServer:
     def app(self):
         with self._lock:
             if self._app is None:
-                self._app = self._configure()
+                with collector_paused():  # MLflow's imports
+                    self._app = self._configure()
             return self._app
 
     def __call__(self, environ, start_response):
@@ -48,6 +52,8 @@ class MlflowServer:
         os.environ[SERVE_ARTIFACTS_ENV_VAR] = "false"
         # The gateway checks the token and the Host header of every request itself.
         os.environ["MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE"] = "true"
+        if self.store_uri.startswith(SQLITE):
+            seed_database(Path(self.store_uri[len(SQLITE):]))
         _serve_dbfs_from_disk(self.dbfs_file)
         from mlflow.server import app
 
