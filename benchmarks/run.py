@@ -253,15 +253,21 @@ def targets(runs: list[dict], big: int) -> list[str]:
     rate = median(_rate("big_inference_rows", "big_inference_s"))
     same_work = median(_rate("baseline_big_inference_rows", "baseline_big_inference_s"))
     predict_only = median(_rate("baseline_big_inference_rows", "baseline_big_predict_s"))
+    first = median(lambda r: r["big_inference_first_s"] / r["baseline_big_first_inference_s"])
     at_scale = big >= 1_000_000
     checks = [
         (story < 30, f"whole story with the loop < 30 s: {story:.1f} s", True),
         (plain <= 2.5, f"story without the loop <= 2.5x the pandas baseline: {plain:.2f}x", True),
         (with_mlflow <= 1.5, f"story without the loop <= 1.5x the pandas + MLflow baseline: {with_mlflow:.2f}x", True),
-        (rate >= same_work, f"batch inference throughput at {big:,} rows >= baseline reading, scoring and "
-                            f"writing the same way: {rate:,.0f} vs {same_work:,.0f} rows/s", at_scale),
-        (rate >= predict_only, f"batch inference throughput at {big:,} rows >= baseline predict_proba alone "
-                               f"(features in memory, no I/O): {rate:,.0f} vs {predict_only:,.0f} rows/s", at_scale),
+        # Issue 25's targets: 1.1x the same work, 0.9x predict_proba alone, the first job <= 1.0x.
+        (rate >= 1.1 * same_work, f"batch inference throughput at {big:,} rows >= 1.1x the baseline reading, scoring "
+                                  f"and writing the same way: {rate:,.0f} vs {same_work:,.0f} rows/s "
+                                  f"({rate / same_work:.2f}x)", at_scale),
+        (rate >= 0.9 * predict_only, f"batch inference throughput at {big:,} rows >= 0.9x the baseline's predict_proba "
+                                     f"alone (features in memory, no I/O): {rate:,.0f} vs {predict_only:,.0f} rows/s "
+                                     f"({rate / predict_only:.2f}x)", at_scale),
+        (first <= 1.0, f"batch inference at {big:,} rows, first in process, <= 1.0x the baseline's first pass: "
+                       f"{first:.2f}x", at_scale),
         (peak < 4, f"peak memory of batch inference at {big:,} rows < 4 GiB: {peak:.2f} GiB", at_scale),
         (ftc < 60, f"feature-table creation at {big:,} rows < 60 s: {ftc:.1f} s", at_scale),
     ]
