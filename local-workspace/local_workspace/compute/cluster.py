@@ -256,7 +256,8 @@ class ClusterManager:
 
         One for all clusters: it imports the runtime's libraries once (about 4 s of CPU), and each
         task of packaged code is forked from it into its cluster's environment, instead of a fresh
-        interpreter importing them again. It starts while the first cluster installs its libraries.
+        interpreter importing them again. It starts while the first job cluster installs its
+        libraries (an all-purpose cluster's, at its first task: see boot).
         It runs inside the workspace's mounts, so every task it forks sees them. A runtime of
         runtimes.py has its own: a task forks only from a launcher over the same libraries.
         """
