@@ -113,3 +113,27 @@ def test_a_forked_task_has_the_garbage_collector_on_and_the_warm_imports_frozen(
     assert task is not None and task.wait(timeout=60) == 0, (tmp_path / "stderr").read_text()
     enabled, frozen = json.loads(out.read_text())
     assert enabled is True and frozen > 100_000  # pandas, scikit-learn, MLflow... are hundreds of thousands
+
+
+
+def test_an_all_purpose_cluster_starts_the_launcher_at_its_first_task_only(tmp_path):
+    """An all-purpose cluster does not pay the launcher's imports (about 4 s of CPU) until a task
+    needs it (`start_task` reads `launcher`); then once."""
+    from local_workspace.compute.all_purpose import AllPurposeClusters
+    from local_workspace.compute.cluster import ClusterError, LocalCluster
+
+    started = []
+    cluster = LocalCluster("c", "interactive", {}, tmp_path, {}, launcher=lambda: started.append(1) or "launcher")
+    assert started == []
+    assert cluster.launcher == cluster.launcher == "launcher"
+    assert started == [1]
+
+    class Manager:
+        def boot(self, cluster_id, **how):
+            self.how = how
+            raise ClusterError("no driver here")
+
+    clusters = AllPurposeClusters.__new__(AllPurposeClusters)  # only its boot step, without a workspace
+    clusters.manager, clusters._settling = Manager(), set()
+    clusters._boot("c")
+    assert clusters.manager.how == {"warm": True, "launcher_at_first_task": True}

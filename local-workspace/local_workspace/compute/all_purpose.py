@@ -159,7 +159,7 @@ class AllPurposeClusters:
     def _boot(self, cluster_id: str) -> None:
         self._settling.add(cluster_id)
         try:
-            cluster = self.manager.boot(cluster_id, warm=True)
+            cluster = self.manager.boot(cluster_id, warm=True, launcher_at_first_task=True)
             if self.manager.db.one("SELECT 1 FROM clusters WHERE cluster_id = ?", (cluster_id,)) is None:
                 cluster.terminate()  # permanently deleted while it started
                 return

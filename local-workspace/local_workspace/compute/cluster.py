@@ -84,10 +84,13 @@ def make_environment(env_dir: Path, runtime: Runtime | None = None) -> None:
 
 class LocalCluster:
     def __init__(self, cluster_id: str, name: str, spec: dict, folder: Path, base_env: dict[str, str],
-                 launcher: Zygote | None = None, mounts: Mounts | None = None):
+                 launcher: Zygote | Callable[[], Zygote | None] | None = None, mounts: Mounts | None = None):
+        """`launcher`: the workspace's warm launcher, for tasks of packaged code; or what starts it
+        at the cluster's first task."""
         self.cluster_id, self.name, self.spec, self.folder = cluster_id, name, spec, folder
         self.runtime = runtime_for(spec.get("spark_version"))  # None: the workspace's own libraries
-        self.launcher = launcher  # the workspace's warm launcher, for tasks of packaged code
+        self._launcher = launcher
+        self._launcher_lock = threading.Lock()
         self.mounts = mounts  # /dbfs, /Workspace, /Volumes for every process of this cluster
         self.last_activity = time.monotonic()  # for autotermination
         self.users = 0  # tasks and contexts running on it now
@@ -103,6 +106,13 @@ class LocalCluster:
     @property
     def python(self) -> str:
         return str(self.env_dir / "bin" / "python")
+
+    @property
+    def launcher(self) -> Zygote | None:
+        with self._launcher_lock:
+            if callable(self._launcher):
+                self._launcher = self._launcher()
+            return self._launcher
 
     def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
@@ -246,7 +256,8 @@ class ClusterManager:
 
         One for all clusters: it imports the runtime's libraries once (about 4 s of CPU), and each
         task of packaged code is forked from it into its cluster's environment, instead of a fresh
-        interpreter importing them again. It starts while the first cluster installs its libraries.
+        interpreter importing them again. It starts while the first job cluster installs its
+        libraries (an all-purpose cluster's, at its first task: see boot).
         It runs inside the workspace's mounts, so every task it forks sees them. A runtime of
         runtimes.py has its own: a task forks only from a launcher over the same libraries.
         """
@@ -285,8 +296,12 @@ class ClusterManager:
         """A running job cluster; `warm`: its tasks fork from the workspace's warm launcher."""
         return self.boot(self.create_record(run_id, name, spec, source), warm=warm)
 
-    def boot(self, cluster_id: str, warm: bool = True) -> LocalCluster:
+    def boot(self, cluster_id: str, warm: bool = True, launcher_at_first_task: bool = False) -> LocalCluster:
         """Starts the recorded cluster's driver (its row is PENDING or RESTARTING); RUNNING once it listens.
+
+        `launcher_at_first_task`: the warm launcher (if not running already) starts when the cluster
+        gets its first task, not now: an all-purpose cluster often runs only commands and
+        `dbx execute`, which never fork from it, and its imports cost about 4 s of CPU.
 
         Every cluster, job or all-purpose, passes here: a runtime below the profile's floor ends
         TERMINATED with the refusal as its state_message, and raises ClusterError."""
@@ -297,7 +312,9 @@ class ClusterManager:
             self._set(cluster_id, state="TERMINATED", state_message=refused, terminated_time=_ms(), pid=None)
             self.event(cluster_id, "TERMINATING", {"reason": {"code": "INVALID_ARGUMENT", "type": "CLIENT_ERROR"}})
             raise ClusterError(refused)
-        launcher = self.warm_launcher(runtime_for(spec.get("spark_version"))) if warm else None
+        runtime = runtime_for(spec.get("spark_version"))
+        launcher = None if not warm else (lambda: self.warm_launcher(runtime)) if launcher_at_first_task else \
+            self.warm_launcher(runtime)
         cluster = LocalCluster(cluster_id, row["cluster_name"], spec, self.dirs.clusters / cluster_id,
                                self.base_env(), launcher=launcher, mounts=self.mounts)
         with self._lock:
