@@ -25,20 +25,22 @@ def secret_values() -> list[str]:
     return sorted((v for v in values if len(v) >= _MIN_SECRET_LENGTH), key=len, reverse=True)
 
 
-def redact_text(text: str) -> str:
-    for value in secret_values():
+def redact_text(text: str, secrets: list[str] | None = None) -> str:
+    for value in secret_values() if secrets is None else secrets:
         text = text.replace(value, MASK)
     return text
 
 
-def redact(value: Any) -> Any:
+def redact(value: Any, secrets: list[str] | None = None) -> Any:
     """A copy of value with secret-named keys masked and secret values removed from strings."""
+    # The environment is read once per call, not once per string (a validation report holds hundreds).
+    secrets = secret_values() if secrets is None else secrets
     if isinstance(value, dict):
-        return {k: MASK if is_secret_name(str(k)) else redact(v) for k, v in value.items()}
+        return {k: MASK if is_secret_name(str(k)) else redact(v, secrets) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [redact(v) for v in value]
+        return [redact(v, secrets) for v in value]
     if isinstance(value, str):
-        return redact_text(value)
+        return redact_text(value, secrets)
     return value
 
 

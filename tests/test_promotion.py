@@ -30,9 +30,15 @@ def test_decide(case, candidate, current, higher, expected):
 
 
 @pytest.fixture(scope="module")
-def models(trained):
-    """Two real versions: v1 weak (depth 1, 3 trees), v2 strong (depth 6, 40 trees)."""
-    trained.registry().delete_all()
+def models(runtime, built_sample):
+    """Two real versions: v1 weak (depth 1, 3 trees), v2 strong (depth 6, 40 trees).
+
+    On a copy of the built sample, not on `trained`: its model would only be deleted here.
+    """
+    from tests.conftest import Sandbox
+
+    trained = Sandbox(runtime, "promotion")
+    trained.copy_built(built_sample)
     weak = trained.job("model-train", "--set", "model_params.max_depth=1", "--set", "model_params.n_estimators=3",
                        "--set", "model_params.max_features=0.2")
     strong = trained.job("model-train", "--set", "model_params.max_depth=6", "--set", "model_params.n_estimators=40")
