@@ -2,7 +2,7 @@
 
 import gc
 
-from local_workspace.imports import collector_paused
+from local_workspace.compute.lean_process import collector_paused
 
 
 def test_the_collector_is_paused_during_the_imports_then_on_with_the_survivors_frozen():

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
+from local_workspace.compute.lean_process import end_without_teardown
 from local_workspace.config import WorkspaceDirs
 from local_workspace.private_files import write_private_json
 from local_workspace.profiles import load_or_create_profile, stored_profile
@@ -54,17 +55,9 @@ def serve(root: Path, port: int = DEFAULT_PORT, token: str | None = None, profil
         workspace.close()
         workspace.dirs.server_file.unlink(missing_ok=True)
         log.info("Workspace stopped")
-    _end_process()
-
-
-def _end_process() -> None:
-    """Ends the stopped server's process without Python's teardown: freeing MLflow's, SQLAlchemy's
-    and pandas' modules one object at a time cost about 1.5 s of CPU at every stop, for nothing
-    (the workspace has closed its runs, clusters and database; the logs are flushed here)."""
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    # The workspace has closed its runs, clusters and database: the teardown of MLflow's,
+    # SQLAlchemy's and pandas' modules would cost about 1.5 s of CPU at every stop, for nothing.
+    end_without_teardown(0)
 
 
 def running(root: Path) -> dict | None:

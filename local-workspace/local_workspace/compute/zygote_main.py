@@ -11,8 +11,6 @@ One JSON request per connection: {"argv": [file, ...], "cwd", "env", "stdout", "
 and the task must start afresh.
 """
 
-import atexit
-import gc
 import importlib
 import json
 import glob
@@ -26,6 +24,8 @@ import tempfile
 import threading
 import traceback
 from importlib.metadata import distributions
+
+from lean_process import collector_paused, end_without_teardown  # beside this file, run as a script
 
 PRELOAD = ("yaml", "pydantic", "numpy", "pandas", "pyarrow", "sklearn.ensemble", "mlflow", "mlflow.pyfunc",
            "databricks.sdk", "pyspark.sql.connect.session")
@@ -102,16 +102,9 @@ def _child(request: dict, started: int) -> None:
 
 
 def end_task(code: int) -> None:
-    """How a task's process ends, forked or fresh (task_main.py): what the interpreter runs at exit
-    (MLflow flushes its queues), the output flushed, then no teardown of the interpreter (freeing
-    pandas', scikit-learn's and MLflow's modules one object at a time: up to 1 s of CPU for nothing;
-    on Databricks a task's code runs in the driver's long-lived Python process, never torn down)."""
-    try:
-        atexit._run_exitfuncs()
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    """How a task's process ends, forked or fresh (task_main.py): without the interpreter's teardown,
+    as on Databricks, where a task's code runs in the driver's long-lived Python process."""
+    end_without_teardown(code)
 
 
 def _report_exit(pid: int, conn: socket.socket) -> None:
@@ -123,20 +116,12 @@ def _report_exit(pid: int, conn: socket.socket) -> None:
 
 
 def preload() -> None:
-    """The imports, without the cyclic garbage collector meanwhile: it would walk the growing heap
-    hundreds of times while they load (about 0.7 of their 4 s of CPU). One collection after, and
-    what survives is frozen: no later collection, here or in a process forked from here, walks it."""
-    gc.disable()
-    try:
+    with collector_paused():  # what survives is frozen for this process and those forked from it
         for name in PRELOAD:
             try:
                 importlib.import_module(name)
             except Exception:  # noqa: BLE001 - a runtime without one of them still runs its tasks
                 pass
-    finally:
-        gc.collect()
-        gc.freeze()
-        gc.enable()
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from local_workspace.errors import InvalidParameterValue, ResourceDoesNotExist
-from local_workspace.imports import collector_paused
+from local_workspace.compute.lean_process import collector_paused
 from local_workspace.services.mlflow.store_seed import seed_database
 
 DEFAULT_ARTIFACT_ROOT = "dbfs:/databricks/mlflow-artifacts"
